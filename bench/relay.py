@@ -1,0 +1,206 @@
+"""Event bus throughput on PostgreSQL: outbox row to done inbox row, with no-op handlers.
+
+Run (PostgreSQL at 127.0.0.1:5432, trust auth, a superuser named postgres):
+
+    .venv/bin/python bench/relay.py                      # 1,000 and 100,000 events
+    .venv/bin/python bench/relay.py --events 10000 --relays 2 --consumers 2
+
+What it measures. The script provisions a dedicated database (default
+postgresql://127.0.0.1:5432/shop_bench, roles shop_bench_*) and migrates every
+alias. For each batch size N it empties every outbox and inbox, then:
+
+1. publishes N probe events (`catalog.BenchPinged`) from catalog's store, `--chunk`
+   per transaction, exactly as a context does (`publish()` in its transaction:
+   next per-aggregate sequence, outbox row) -- reported as publish/s;
+2. drains them with `shop.platform.events.worker.drain()` -- relay claims outbox
+   rows (lease, FOR UPDATE SKIP LOCKED), the inline transport writes inbox rows,
+   the inbox runs the no-op handler(s) and marks the rows done -- until every
+   inbox row is done. Events divided by that time is the relay+handle rate.
+
+Events cycle through `N / --per-subject` aggregates, so every aggregate has
+several events and the per-aggregate ordering rules are exercised. With
+`--relays K` K threads (or processes, `--relay-mode process`) drain at once, to
+show that claiming lets relays share the work. Nothing is faked: every step runs
+the production code paths against PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import threading
+import time
+
+import _stores
+from _stores import say
+
+DEFAULT_URL = "postgresql://127.0.0.1:5432/shop_bench"
+STALL_SECONDS = 60  # longer than a lease (30 s): a dead relay's rows come back before
+
+
+def main() -> None:
+    args = parse_args()
+    _stores.setup_django(_stores.shop_env(args))
+    _stores.run_alone(args.admin_url, args.database_url)
+    _stores.provision_and_migrate(args.admin_url)
+
+    from django.conf import settings
+
+    settings.SHOP_EVENTS = {**settings.SHOP_EVENTS, "batch_size": args.batch_size}
+    probe, handlers = subscribe_probe_handlers(args.consumers)
+
+    say(f"machine: {_stores.machine()}; {_stores.postgres_version()}")
+    say(
+        f"consumers: {', '.join(handlers)}; relays: {args.relays} ({args.relay_mode}s); "
+        f"batch size {args.batch_size}; {args.per_subject} events per aggregate"
+    )
+    header = f"{'events':>8} {'publish/s':>10} {'relay+handle events/s':>22} {'wall s':>8}"
+    say(header)
+    say("-" * len(header))
+    for n in args.events:
+        _stores.empty_message_tables()
+        published = publish_events(probe, n, per_subject=args.per_subject, chunk=args.chunk)
+        drained = drain_all(n * len(handlers), relays=args.relays, mode=args.relay_mode)
+        check_all_done(n, len(handlers))
+        say(f"{n:>8} {n / published:>10,.0f} {n / drained:>22,.0f} {published + drained:>8.2f}")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--events",
+        type=_counts,
+        action="extend",
+        help="events per run; repeat or give a comma list (default: 1000,100000)",
+    )
+    parser.add_argument("--relays", type=int, default=1, help="concurrent drainers (default 1)")
+    parser.add_argument("--relay-mode", choices=["thread", "process"], default="thread")
+    parser.add_argument(
+        "--consumers", type=int, choices=[1, 2], default=1, help="subscribing contexts"
+    )
+    parser.add_argument("--per-subject", type=int, default=5, help="events per aggregate")
+    parser.add_argument("--chunk", type=int, default=1000, help="events per publishing transaction")
+    parser.add_argument("--batch-size", type=int, default=200, help="relay/inbox batch size")
+    _stores.add_database_options(parser, default_url=DEFAULT_URL)
+    args = parser.parse_args()
+    args.events = args.events or [1_000, 100_000]
+    return args
+
+
+def _counts(text: str) -> list[int]:
+    return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def subscribe_probe_handlers(consumers: int) -> tuple[type, list[str]]:
+    """Declare the probe event and subscribe a no-op handler in 1 or 2 consuming contexts."""
+    from shop.platform.events import IntegrationEvent, bus, integration_event
+
+    @integration_event("catalog.BenchPinged", subject="key")
+    class BenchPinged(IntegrationEvent):
+        key: str
+        n: int
+
+    def when_catalog_bench_pinged_do_nothing(event: BenchPinged) -> None:
+        """The handler costs nothing, so the figure is the bus's own overhead."""
+
+    contexts = ["inventory", "ordering"][:consumers]
+    for context in contexts:
+        bus.subscribe(BenchPinged, when_catalog_bench_pinged_do_nothing, context=context)
+    names = [f"{context}.{when_catalog_bench_pinged_do_nothing.__name__}" for context in contexts]
+    return BenchPinged, names
+
+
+def publish_events(probe: type, n: int, *, per_subject: int, chunk: int) -> float:
+    """Publish n events from catalog, `chunk` per transaction; returns the seconds it took."""
+    from django.db import transaction
+
+    from shop.platform.events import publish
+
+    subjects = max(1, n // per_subject)
+    started = time.perf_counter()
+    for first in range(0, n, chunk):
+        with transaction.atomic(using="catalog"):
+            for i in range(first, min(n, first + chunk)):
+                publish(probe(key=f"B-{i % subjects}", n=i))
+    return time.perf_counter() - started
+
+
+def drain_all(expected_done: int, *, relays: int, mode: str) -> float:
+    """Drain with `relays` concurrent drainers until `expected_done` inbox rows are done."""
+    from django.db import connections
+
+    connections.close_all()
+    started = time.perf_counter()
+    if relays == 1:
+        _drain_until_done(expected_done)
+    elif mode == "thread":
+        threads = [
+            threading.Thread(target=_drain_until_done, args=(expected_done,)) for _ in range(relays)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    else:
+        fork = multiprocessing.get_context("fork")
+        procs = [
+            fork.Process(target=_drain_until_done, args=(expected_done,)) for _ in range(relays)
+        ]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join()
+            if proc.exitcode != 0:
+                raise SystemExit(f"a relay process failed with exit code {proc.exitcode}")
+    return time.perf_counter() - started
+
+
+def _drain_until_done(expected_done: int) -> None:
+    from django.db import connections
+
+    from shop.platform.events.worker import drain
+
+    try:
+        idle_since = time.monotonic()
+        while True:
+            if drain():
+                idle_since = time.monotonic()
+                continue
+            if _done_rows() >= expected_done:
+                return
+            if time.monotonic() - idle_since > STALL_SECONDS:
+                return  # rows went missing or stay leased: check_all_done says which
+            time.sleep(0.001)  # the rest is leased to another relay: let it finish
+    finally:
+        connections.close_all()
+
+
+def _done_rows() -> int:
+    from shop.platform.events import bus
+    from shop.platform.events.models import InboxStatus
+
+    return sum(
+        store.inbox.objects.using(store.alias).filter(status=InboxStatus.DONE).count()
+        for store in bus.stores.values()
+    )
+
+
+def check_all_done(n: int, consumers: int) -> None:
+    """Every event dispatched once and handled once per consumer, or the figure is void."""
+    from shop.platform.events import bus
+
+    catalog = bus.store_of("catalog")
+    undispatched = (
+        catalog.outbox.objects.using(catalog.alias).filter(dispatched_at__isnull=True).count()
+    )
+    rows = sum(store.inbox.objects.using(store.alias).count() for store in bus.stores.values())
+    done = _done_rows()
+    if undispatched or rows != n * consumers or done != n * consumers:
+        raise SystemExit(
+            f"incomplete: {undispatched} undispatched, {rows} inbox rows, {done} done "
+            f"(expected {n * consumers})"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""shop: a Django modular monolith with four bounded contexts."""

@@ -1,0 +1,1 @@
+"""Billing's use cases: each module holds one command or the read-side queries."""

@@ -1,0 +1,1 @@
+"""Invoices and payments. Pure Python: no Django."""

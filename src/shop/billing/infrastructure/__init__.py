@@ -1,0 +1,3 @@
+"""How billing stores invoices and payments (its own database alias, `billing`)."""
+
+DATABASE = "billing"

@@ -1,0 +1,1 @@
+"""HTTP entry point of billing: /api/v1/invoices."""

@@ -1,0 +1,1 @@
+"""catalog: what the shop sells (products, descriptions, prices)."""

@@ -1,0 +1,1 @@
+"""The catalog's use cases: each module holds one command or the read-side queries."""

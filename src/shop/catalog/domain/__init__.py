@@ -1,0 +1,1 @@
+"""The catalog's model of a product. Pure Python: no Django."""

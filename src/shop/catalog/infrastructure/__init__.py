@@ -1,0 +1,3 @@
+"""How the catalog stores products (its own database alias, `catalog`)."""
+
+DATABASE = "catalog"

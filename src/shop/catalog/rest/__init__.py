@@ -1,0 +1,1 @@
+"""HTTP entry point of the catalog: /api/v1/products."""

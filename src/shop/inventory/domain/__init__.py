@@ -1,0 +1,1 @@
+"""Stock and reservations. Pure Python: no Django."""

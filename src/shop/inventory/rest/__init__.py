@@ -1,0 +1,1 @@
+"""HTTP entry point of inventory: /api/v1/stock."""

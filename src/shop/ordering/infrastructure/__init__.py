@@ -1,0 +1,3 @@
+"""How ordering stores orders (its own database alias, `ordering`)."""
+
+DATABASE = "ordering"

@@ -1,0 +1,1 @@
+"""HTTP entry point of ordering: /api/v1/orders."""

@@ -1,0 +1,69 @@
+"""Run the checks on a codebase, time each step, and let the ratchet judge the findings."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shop.platform.architecture import ratchet
+from shop.platform.architecture.checks import CHECKS, Check
+from shop.platform.architecture.codebase import Codebase
+from shop.platform.architecture.ratchet import Verdict
+from shop.platform.architecture.violations import Violation
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run of the gate found, and how long each step took (seconds)."""
+
+    checks: tuple[Check, ...]
+    violations: list[Violation]
+    verdict: Verdict
+    setup_timings: dict[str, float]
+    check_timings: dict[str, float]
+    total: float
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict.passed
+
+
+def find_violations(
+    codebase: Codebase, checks: Sequence[Check] = CHECKS
+) -> tuple[list[Violation], dict[str, float], dict[str, float]]:
+    """Every violation the checks find, with the time spent preparing and in each check."""
+    setup: dict[str, float] = {}
+    _timed(setup, "parse sources", codebase.parse_all)
+    _timed(setup, "read models", lambda: codebase.models)
+    if any(check.id == "imports" for check in checks):
+        _timed(setup, "build import graph", lambda: codebase.graph)
+    timings: dict[str, float] = {}
+    found: list[Violation] = []
+    for check in checks:
+        found += _timed(timings, check.id, lambda check=check: check.run(codebase))
+    return sorted(set(found)), setup, timings
+
+
+def run(codebase: Codebase, checks: Sequence[Check] = CHECKS) -> Outcome:
+    started = time.perf_counter()
+    violations, setup, timings = find_violations(codebase, checks)
+    entries, unreadable = ratchet.read(codebase)
+    verdict = ratchet.judge(violations, entries, {check.id for check in checks})
+    verdict = Verdict(verdict.new + unreadable, verdict.tolerated, verdict.stale)
+    return Outcome(
+        checks=tuple(checks),
+        violations=violations,
+        verdict=verdict,
+        setup_timings=setup,
+        check_timings=timings,
+        total=time.perf_counter() - started,
+    )
+
+
+def _timed(timings: dict[str, float], name: str, step: Callable[[], Any]) -> Any:
+    started = time.perf_counter()
+    result = step()
+    timings[name] = time.perf_counter() - started
+    return result

@@ -1,0 +1,134 @@
+"""Build Django's DATABASES: one alias per context plus `default` for Django's own apps.
+
+Two stores are supported, chosen by a single setting:
+
+* embedded (no `SHOP_DATABASE_URL`): one SQLite file per alias under the data directory;
+* PostgreSQL (`SHOP_DATABASE_URL=postgresql://host:port/dbname`): one database, one
+  schema per alias, and one login role per alias (`<prefix>_<schema>`) whose
+  `search_path` is set on the role by `manage.py provision_postgres`.
+
+Any single alias can be moved to its own server with `SHOP_<ALIAS>_DATABASE_URL`,
+which is the configuration-only half of extracting a context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import SplitResult, unquote, urlsplit
+
+DEFAULT_ALIAS = "default"
+# Django's own apps (auth, admin, sessions, tokens) live in the generic identity subdomain.
+DEFAULT_SCHEMA = "identity"
+
+
+@dataclass(frozen=True)
+class PostgresTarget:
+    """Where one alias lives on PostgreSQL, and as whom it connects."""
+
+    alias: str
+    schema: str
+    role: str
+    host: str
+    port: int
+    dbname: str
+    password: str | None
+
+
+def schema_for(alias: str) -> str:
+    return DEFAULT_SCHEMA if alias == DEFAULT_ALIAS else alias
+
+
+def aliases(contexts: Sequence[str]) -> list[str]:
+    return [DEFAULT_ALIAS, *contexts]
+
+
+def postgres_targets(
+    contexts: Sequence[str], database_url: str, env: Mapping[str, str]
+) -> list[PostgresTarget]:
+    prefix = env.get("SHOP_DB_ROLE_PREFIX", "shop")
+    shared = _parse(database_url, "SHOP_DATABASE_URL")
+    if shared.username:
+        raise ValueError(
+            "SHOP_DATABASE_URL must not name a user: each context connects as its own role "
+            f"({prefix}_<context>); name a role per alias with SHOP_<ALIAS>_DATABASE_URL"
+        )
+    targets = []
+    for alias in aliases(contexts):
+        schema = schema_for(alias)
+        own_name = f"SHOP_{alias.upper()}_DATABASE_URL"
+        url = _parse(env[own_name], own_name) if env.get(own_name) else shared
+        targets.append(
+            PostgresTarget(
+                alias=alias,
+                schema=schema,
+                role=unquote(url.username) if url.username else f"{prefix}_{schema}",
+                host=url.hostname or "127.0.0.1",
+                port=url.port or 5432,
+                dbname=unquote(url.path.lstrip("/")),
+                password=env.get(f"SHOP_{alias.upper()}_DATABASE_PASSWORD")
+                or (unquote(url.password) if url.password else None),
+            )
+        )
+    return targets
+
+
+def _parse(url: str, name: str) -> SplitResult:
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"{name}: unsupported scheme {parts.scheme!r} (use postgresql://)")
+    if not parts.path.lstrip("/"):
+        raise ValueError(f"{name}: the URL names no database")
+    return parts
+
+
+def build_databases(
+    contexts: Sequence[str], *, data_dir: Path, env: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
+    database_url = env.get("SHOP_DATABASE_URL", "").strip()
+    if database_url:
+        return {t.alias: _postgres(t, env) for t in postgres_targets(contexts, database_url, env)}
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        alias: _sqlite(data_dir / f"{alias}.sqlite3", data_dir / f"test_{alias}.sqlite3")
+        for alias in aliases(contexts)
+    }
+
+
+def _sqlite(path: Path, test_path: Path) -> dict[str, Any]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            # Writers queue for the lock instead of failing with "database is locked";
+            # WAL lets readers proceed while one writer commits.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+        # A file, not Django's shared in-memory default: the event worker thread and the
+        # test thread then lock like two processes would (busy timeout, WAL), not fail.
+        "TEST": {"NAME": str(test_path)},
+    }
+
+
+def _postgres(target: PostgresTarget, env: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": target.dbname,
+        "USER": target.role,
+        "PASSWORD": target.password or "",
+        "HOST": target.host,
+        "PORT": str(target.port),
+        "CONN_MAX_AGE": int(env.get("SHOP_DB_CONN_MAX_AGE", "60")),
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {
+            "application_name": f"shop:{target.alias}",
+            "connect_timeout": int(env.get("SHOP_DB_CONNECT_TIMEOUT", "5")),
+        },
+        # Every alias shares one test database; tests/conftest.py provisions a schema
+        # and role per alias in it, exactly as production does.
+        "TEST": {"NAME": f"test_{target.dbname}"},
+    }

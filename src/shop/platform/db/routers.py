@@ -1,0 +1,31 @@
+"""Pin every context's models, queries and migrations to that context's own alias."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from shop.platform.db.config import DEFAULT_ALIAS
+
+
+def alias_for_app(app_label: str) -> str:
+    """A context's alias is its app label; everything else (auth, admin...) uses `default`."""
+    return app_label if app_label in settings.SHOP_CONTEXTS else DEFAULT_ALIAS
+
+
+class ContextRouter:
+    def db_for_read(self, model: type, **hints: Any) -> str:
+        return alias_for_app(model._meta.app_label)
+
+    def db_for_write(self, model: type, **hints: Any) -> str:
+        return alias_for_app(model._meta.app_label)
+
+    def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
+        # A relation across stores could never be enforced by either database.
+        return alias_for_app(obj1._meta.app_label) == alias_for_app(obj2._meta.app_label)
+
+    def allow_migrate(
+        self, db: str, app_label: str, model_name: str | None = None, **hints: Any
+    ) -> bool:
+        return db == alias_for_app(app_label)

@@ -1,0 +1,106 @@
+"""What operators ask of the event bus: how far behind, what is dead, retry it, purge done rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from shop.platform.events import inbox
+from shop.platform.events.bus import Store, bus
+from shop.platform.events.models import InboxStatus
+from shop.platform.events.settings import event_settings
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    context: str
+    outbox_pending: int
+    outbox_oldest_pending: datetime | None
+    inbox_pending: int
+    inbox_oldest_pending: datetime | None
+    inbox_dead: int
+    inbox_parked: int
+
+    def lag_seconds(self, now: datetime | None = None) -> float:
+        """Age of the oldest event not yet dispatched or handled (0 when none)."""
+        now = now or timezone.now()
+        oldest = [t for t in (self.outbox_oldest_pending, self.inbox_oldest_pending) if t]
+        return max(((now - t).total_seconds() for t in oldest), default=0.0)
+
+
+def status(store: Store) -> StoreStatus:
+    outbox = (
+        store.outbox.objects.using(store.alias)
+        .filter(dispatched_at__isnull=True)
+        .aggregate(pending=Count("id"), oldest=Min("created_at"))
+    )
+    inbox = store.inbox.objects.using(store.alias).aggregate(
+        pending=Count("id", filter=Q(status=InboxStatus.PENDING)),
+        oldest=Min("received_at", filter=Q(status=InboxStatus.PENDING)),
+        dead=Count("id", filter=Q(status=InboxStatus.DEAD)),
+        parked=Count("id", filter=Q(status=InboxStatus.PARKED)),
+    )
+    return StoreStatus(
+        context=store.context,
+        outbox_pending=outbox["pending"],
+        outbox_oldest_pending=outbox["oldest"],
+        inbox_pending=inbox["pending"],
+        inbox_oldest_pending=inbox["oldest"],
+        inbox_dead=inbox["dead"],
+        inbox_parked=inbox["parked"],
+    )
+
+
+def retry(
+    *, event_id: UUID | None = None, dead: bool = False, stores: list[Store] | None = None
+) -> int:
+    """Make dead (and parked) inbox rows due again: all of them, or those of one event."""
+    if event_id is None and not dead:
+        raise ValueError("name an event id, or ask for every dead row")
+    count = 0
+    for store in stores or bus.stores.values():
+        rows = store.inbox.objects.using(store.alias).filter(
+            status__in=[InboxStatus.DEAD, InboxStatus.PARKED]
+        )
+        if event_id is not None:
+            rows = rows.filter(event_id=event_id)
+        for placeholder in rows.filter(handler=inbox.UNHANDLED):
+            # Nobody handled this type when it came: give it to today's handlers, if any.
+            if inbox.redeliver_unhandled(store, placeholder):
+                placeholder.status = InboxStatus.DONE
+                placeholder.save(update_fields=["status"])
+                count += 1
+        count += rows.exclude(handler=inbox.UNHANDLED).update(
+            status=InboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+    return count
+
+
+def purge(*, older_than: timedelta, stores: list[Store] | None = None) -> dict[str, int]:
+    """Delete dispatched outbox rows and done inbox rows older than `older_than`.
+
+    Dead and parked rows stay until an operator retries or inspects them; the
+    sequence counters stay too, so an aggregate's numbering never restarts.
+    """
+    cutoff = timezone.now() - older_than
+    purged = {}
+    for store in stores or bus.stores.values():
+        outbox, _ = (
+            store.outbox.objects.using(store.alias).filter(dispatched_at__lt=cutoff).delete()
+        )
+        inbox, _ = (
+            store.inbox.objects.using(store.alias)
+            .filter(status=InboxStatus.DONE, done_at__lt=cutoff)
+            .delete()
+        )
+        purged[store.context] = outbox + inbox
+    return purged
+
+
+def purge_expired() -> dict[str, int]:
+    """The scheduled purge: everything done for longer than the retention period."""
+    return purge(older_than=timedelta(days=event_settings().retention_days))

@@ -1,0 +1,66 @@
+"""Transports carry envelopes from a relay to the consuming contexts' inboxes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Protocol
+
+from shop.platform.events import inbox
+from shop.platform.events.settings import event_settings
+
+
+class DeliveryFailed(RuntimeError):
+    """Some consumers did not get their copy; the relay will send the batch again."""
+
+
+Batch = list[tuple[dict[str, Any], list[str]]]  # (envelope, consuming contexts)
+
+
+class Transport(Protocol):
+    def send_batch(self, batch: Batch) -> None:
+        """Return only once every consumer's copy is safely stored (inbox row or broker)."""
+
+
+class InlineTransport:
+    """In-process: write straight into each consuming context's inbox, one insert per context."""
+
+    def send_batch(self, batch: Batch) -> None:
+        by_context: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for envelope, consumers in batch:
+            for context in consumers:
+                by_context[context].append(envelope)
+        failed = []
+        for context, envelopes in by_context.items():
+            try:
+                inbox.accept_many(envelopes, context)
+            except Exception as exc:  # deliver to the healthy consumers all the same
+                failed.append(f"{context}: {type(exc).__name__}: {exc}")
+        if failed:
+            # The rows stay undispatched; redelivery to those that got them is a no-op.
+            raise DeliveryFailed("; ".join(failed))
+
+
+class CeleryTransport:
+    """One task per (event, consuming context), on that context's queue in Redis.
+
+    `apply_async` returns once Redis has accepted the message (and raises otherwise),
+    so the relay marks a row dispatched only when every copy is in the broker.
+    """
+
+    def send_batch(self, batch: Batch) -> None:
+        from shop.platform.events.tasks import deliver
+
+        for envelope, consumers in batch:
+            for context in consumers:
+                deliver.apply_async(args=(envelope, context), queue=context)
+
+
+TRANSPORTS: dict[str, Transport] = {"inline": InlineTransport(), "celery": CeleryTransport()}
+
+
+def transport() -> Transport:
+    name = event_settings().transport
+    try:
+        return TRANSPORTS[name]
+    except KeyError:
+        raise ValueError(f"unknown event transport {name!r}") from None

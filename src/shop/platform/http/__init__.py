@@ -1,0 +1,1 @@
+"""HTTP conventions shared by every context: problem details, parsing, paging, health."""

@@ -1,0 +1,10 @@
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+
+class StaffWritesOthersRead(BasePermission):
+    """Anyone may read; only staff may change."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)

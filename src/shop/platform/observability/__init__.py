@@ -1,0 +1,1 @@
+"""Logs, traces and metrics: one request and the saga it starts read as one story."""

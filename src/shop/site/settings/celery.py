@@ -1,0 +1,42 @@
+"""Celery on Redis: the production transport of the event bus (SHOP_EVENT_TRANSPORT=celery)."""
+
+from shop.site.settings.core import SHOP_CONTEXTS, SHOP_EVENTS
+from shop.site.settings.env import number, text
+
+CELERY_BROKER_URL = text("SHOP_REDIS_URL", "redis://127.0.0.1:6379/0")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+
+# Each consuming context has a queue of its own; relays and sweeps use `events`.
+CELERY_TASK_DEFAULT_QUEUE = "events"
+CELERY_WORKER_QUEUES = ["events", *SHOP_CONTEXTS]
+
+# Acknowledge a message only after its task ran: a worker that dies mid-handler leaves
+# the message in Redis to be delivered again (the inbox dedupes it).
+CELERY_TASK_ACKS_LATE = True
+# A pool process killed by the OS (OOM, SIGKILL) requeues its message instead of acking it.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Take one message at a time: a prefetched message would wait behind a slow handler and,
+# with acks_late, be redelivered to someone else after the visibility timeout.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# Redis has no acks: an unacknowledged message (one a worker took, then died holding)
+# becomes visible again after this long. It must exceed the longest a task may run and
+# the longest retry delay (SHOP_EVENTS backoff_max_seconds), or a message still being
+# worked on is delivered twice (harmless for the inbox, but wasted work).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(
+        number("SHOP_CELERY_VISIBILITY_TIMEOUT", max(3600, 4 * SHOP_EVENTS["backoff_max_seconds"]))
+    ),
+    # Fail fast when Redis is down: the outbox keeps the event, the sweep sends it later.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# Publishing: a LPUSH that Redis answered is a message Redis holds (Redis has no publisher
+# confirms; the reply is the equivalent). On failure apply_async raises, and the relay
+# leaves the outbox row undispatched. Retry briefly, never for long inside a request.
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "UTC"

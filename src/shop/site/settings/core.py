@@ -1,0 +1,162 @@
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from shop.site.settings.env import flag, number, text, whole, words
+
+DEBUG = flag("SHOP_DEBUG")
+
+SECRET_KEY = text("SHOP_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set SHOP_SECRET_KEY (or SHOP_DEBUG=1 for a development key).")
+    SECRET_KEY = "django-insecure-development-only-key-do-not-deploy"  # noqa: S105
+
+ALLOWED_HOSTS = words("SHOP_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = words("SHOP_CSRF_TRUSTED_ORIGINS")
+
+# The four bounded contexts. Each is a Django app with a database alias of the same name.
+SHOP_CONTEXTS = ["catalog", "inventory", "ordering", "billing"]
+
+# The architecture gate (`manage.py check_architecture`, DESIGN.md §2) reads this one
+# declaration; importlinter.ini is generated from it (`--write-importlinter`).
+SHOP_ARCHITECTURE = {
+    "root": "shop",
+    "contexts": SHOP_CONTEXTS,
+    # Other contexts may import only these modules of a context, and only their __all__.
+    "public_modules": ["api", "events"],
+    # Shared code no context owns, top to bottom; neither imports a context or the site.
+    "shared": ["shop.platform", "shop.kernel"],
+    "composition_root": "shop.site",
+    # Top to bottom. Parentheses: a layer not every context has. `|`: siblings that may not
+    # import each other. Entry points (Django wiring, REST, subscribers, commands, the
+    # public api) call use cases in `application`, which run on `infrastructure` (ORM
+    # models, repositories, adapters), which maps to `domain` (pure rules) and `events`
+    # (the published language). `events` and `domain` are independent: the published
+    # language is primitives only and never leaks the internal model. `api` sits beside
+    # `rest`, not above it: the public api is an entry point for other contexts, not for
+    # our own views. Migrations are generated code that Django, not the layers, orders.
+    "layers": [
+        "(apps)",
+        "(admin) | (models) | (rest) | (subscribers) | (management) | api",
+        "application",
+        "infrastructure",
+        "events | domain",
+    ],
+    "unlayered": ["migrations"],
+    # Plain Python: every context's domain layer, and the shared kernel.
+    "framework_free": ["domain", "shop.kernel"],
+    "frameworks": ["django", "rest_framework", "celery", "psycopg"],
+    # Generated from the code by `check_architecture --write-docs`; the gate fails if stale.
+    "docs_dir": "docs/architecture",
+}
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_structlog",
+    "django_prometheus",
+    "shop.platform",
+    "shop.site",
+    *(f"shop.{context}" for context in SHOP_CONTEXTS),
+]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "shop.platform.http.middleware.RequestIdMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "shop.site.urls"
+WSGI_APPLICATION = "shop.site.wsgi.application"
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+SHOP_DATA_DIR = Path(text("SHOP_DATA_DIR", "var")).resolve()
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(text("SHOP_STATIC_ROOT", str(SHOP_DATA_DIR / "static"))).resolve()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed files in production (after collectstatic); plain files in development.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Serve app static files straight from their packages when nothing was collected (dev, tests),
+# and do not fail a page over a file missing from the manifest.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_MANIFEST_STRICT = False
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The event bus (shop.platform.events): transport and retry policy.
+SHOP_EVENTS = {
+    "transport": text("SHOP_EVENT_TRANSPORT", "inline"),
+    "max_attempts": whole("SHOP_EVENTS_MAX_ATTEMPTS", 8),
+    "backoff_base_seconds": number("SHOP_EVENTS_BACKOFF_BASE_SECONDS", 0.5),
+    "backoff_max_seconds": number("SHOP_EVENTS_BACKOFF_MAX_SECONDS", 300),
+    "sweep_seconds": number("SHOP_EVENTS_SWEEP_SECONDS", 1),
+    "retention_days": number("SHOP_EVENTS_RETENTION_DAYS", 7),
+}
+
+# The order saga: an order still awaiting payment after this long is cancelled.
+SHOP_PAYMENT_DEADLINE_SECONDS = number("SHOP_PAYMENT_DEADLINE_SECONDS", 900)
+
+# The built-in fake payment provider (billing's anti-corruption layer talks to it).
+SHOP_FAKE_PAYMENTS = {
+    "latency_seconds": number("SHOP_FAKE_PAYMENTS_LATENCY_SECONDS", 0),
+    "available": not flag("SHOP_FAKE_PAYMENTS_DOWN"),
+}
+
+if not DEBUG:
+    SESSION_COOKIE_SECURE = flag("SHOP_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = flag("SHOP_SECURE_COOKIES", True)
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,33 @@
+"""The URL map: each context mounts its own REST routes under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from shop.platform.auth.views import ObtainToken
+from shop.platform.http.health import healthz, readyz
+from shop.platform.http.problems import not_found_view
+from shop.platform.observability.metrics import metrics_view
+
+api_v1 = [
+    path("auth/token", ObtainToken.as_view(), name="auth-token"),
+    path("", include("shop.catalog.rest.urls")),
+    path("", include("shop.inventory.rest.urls")),
+    path("", include("shop.ordering.rest.urls")),
+    path("", include("shop.billing.rest.urls")),
+    # Anything else under /api/ is a problem+json 404, even with SHOP_DEBUG on.
+    re_path(r"", not_found_view),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
+]
+
+handler404 = "shop.platform.http.problems.not_found_view"
+handler500 = "shop.platform.http.problems.server_error_view"

@@ -1,0 +1,72 @@
+"""`manage.py provision_postgres` creates schemas, roles and grants, and is safe to run again."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from io import StringIO
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from psycopg import sql
+
+from shop.platform.db.config import DEFAULT_ALIAS, schema_for
+from shop.platform.db.provisioning import admin_connect, drop_database
+
+ADMIN_URL = os.environ.get("SHOP_DATABASE_ADMIN_URL", "")
+
+
+@pytest.fixture
+def scratch(monkeypatch):
+    """A database name and role prefix nobody else uses; dropped afterwards."""
+    tag = uuid.uuid4().hex[:8]
+    dbname, prefix = f"shop_provision_{tag}", f"prov_{tag}"
+    monkeypatch.setenv("SHOP_DATABASE_URL", f"postgresql://127.0.0.1:5432/{dbname}")
+    monkeypatch.setenv("SHOP_DB_ROLE_PREFIX", prefix)
+    yield dbname, prefix
+    drop_database(ADMIN_URL, dbname)
+    with admin_connect(ADMIN_URL) as conn:
+        for alias in [DEFAULT_ALIAS, *settings.SHOP_CONTEXTS]:
+            role = sql.Identifier(f"{prefix}_{schema_for(alias)}")
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(role))
+
+
+def test_provisioning_refuses_without_a_postgres_url(monkeypatch):
+    monkeypatch.delenv("SHOP_DATABASE_URL", raising=False)
+    with pytest.raises(CommandError, match="SHOP_DATABASE_URL"):
+        call_command("provision_postgres", admin_url="postgresql://postgres@127.0.0.1/postgres")
+
+
+@pytest.mark.postgres
+def test_provisioning_twice_gives_each_context_a_schema_and_role_of_its_own(scratch):
+    dbname, prefix = scratch
+    call_command("provision_postgres", admin_url=ADMIN_URL, stdout=StringIO())
+    call_command("provision_postgres", admin_url=ADMIN_URL, stdout=StringIO())
+
+    with admin_connect(ADMIN_URL, dbname) as conn:
+        for alias in [DEFAULT_ALIAS, *settings.SHOP_CONTEXTS]:
+            schema, role = schema_for(alias), f"{prefix}_{schema_for(alias)}"
+            owner = conn.execute(
+                "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = %s", [schema]
+            ).fetchone()
+            assert owner == (role,)
+            config = conn.execute(
+                "SELECT rolconfig, rolsuper, rolcreatedb FROM pg_roles WHERE rolname = %s", [role]
+            ).fetchone()
+            assert config == ([f"search_path={schema}"], False, False)
+
+
+@pytest.mark.postgres
+def test_a_provisioned_role_sees_only_its_own_schema(scratch):
+    dbname, prefix = scratch
+    call_command("provision_postgres", admin_url=ADMIN_URL, stdout=StringIO())
+    with psycopg.connect(host="127.0.0.1", dbname=dbname, user=f"{prefix}_billing") as conn:
+        conn.execute("CREATE TABLE invoice_probe (id int)")
+        assert conn.execute("SELECT to_regclass('billing.invoice_probe')::text").fetchone() == (
+            "invoice_probe",
+        )
+    with psycopg.connect(host="127.0.0.1", dbname=dbname, user=f"{prefix}_ordering") as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT * FROM billing.invoice_probe")
