@@ -117,6 +117,14 @@ def postgres_version() -> str:
         return f"PostgreSQL {cursor.fetchone()[0]}"
 
 
+def postgres_version_of(admin_url: str) -> str:
+    """The server's version, asked over the admin connection (the store may not exist yet)."""
+    from shop.platform.db.provisioning import admin_connect
+
+    with admin_connect(admin_url) as connection:
+        return f"PostgreSQL {connection.execute('SHOW server_version').fetchone()[0]}"
+
+
 def say(line: str = "") -> None:
     """Print a line of the report (and flush, so a long run shows progress)."""
     sys.stdout.write(line + "\n")

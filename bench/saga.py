@@ -2,40 +2,48 @@
 
 Run (PostgreSQL at 127.0.0.1:5432, trust auth, a superuser named postgres):
 
-    .venv/bin/python bench/saga.py                       # 2000 orders, 16 clients, 2 workers
-    .venv/bin/python bench/saga.py --orders 500 --concurrency 8 --workers 2 --threads 4
+    .venv/bin/python bench/saga.py                       # 2000 orders, 16 clients, inline
+    .venv/bin/python bench/saga.py --transport inline,celery   # both, side by side
+    .venv/bin/python bench/saga.py --orders 500 --concurrency 4 --workers 2 --threads 4
 
-What it measures. The script drops and recreates a dedicated database (default
-postgresql://127.0.0.1:5432/shop_bench_saga, roles shop_bench_*), migrates every
-alias, seeds a few products with stock to spare and `--customers` users with API
-tokens, and starts gunicorn (`shop.site.wsgi`, `--workers`, on a free port of
-127.0.0.1) with the inline transport: each web process relays and handles events
-in its own worker thread, as in production. Once /readyz answers, `--concurrency`
-client threads POST `--orders` orders to /api/v1/orders over keep-alive
-http.client connections (stdlib only) and time each placement. Then it waits until
-every order is confirmed or cancelled, reading the ordering store.
+What it measures. For each `--transport` in turn the script drops and recreates a
+dedicated database (default postgresql://127.0.0.1:5432/shop_bench_saga, roles
+shop_bench_*), migrates every alias, seeds a few products with stock to spare and
+`--customers` users with API tokens, and starts gunicorn (`shop.site.wsgi`,
+`--workers`, on a free port of 127.0.0.1). With `inline`, each web process relays and
+handles events in its own worker thread, as in production. With `celery`, the script
+also starts a private redis-server on a free port and one `celery worker` (embedded
+beat, every queue, `--celery-workers` pool processes), as the Procfile runs it; the web
+processes only nudge. Once /readyz answers, `--concurrency` client threads POST
+`--orders` orders to /api/v1/orders over keep-alive http.client connections (stdlib
+only) and time each placement. Then it waits until every order is confirmed or
+cancelled, reading the ordering store.
 
-It prints accepted orders/s (201s over the time from the first POST to the last
-response), confirmed orders/s (confirmed orders over the time from the first POST
-to the last confirmation), p50/p95/p99 placement latency, and p50/p95/p99
-placement-to-confirmed latency: from the order's `placed_at` to the `created_at`
-of its OrderConfirmed event in ordering's outbox, written in the confirming
-transaction. gunicorn is stopped at the end, on error too.
+It prints, per transport, accepted orders/s (201s over the time from the first POST to
+the last response), confirmed orders/s (confirmed orders over the time from the first
+POST to the last confirmation), p50/p95/p99/max placement latency, and the same for
+placement-to-confirmed: from the order's `placed_at` to the `created_at` of its
+OrderConfirmed event in ordering's outbox, written in the confirming transaction. With
+several transports, a table puts their figures side by side. Every process the script
+started is stopped at the end, on error too.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
 import queue
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -53,21 +61,30 @@ def main() -> None:
     env = _stores.shop_env(args)
     _stores.setup_django(env)
     _stores.run_alone(args.admin_url, args.database_url)
+    say(f"machine: {_stores.machine()}; {_stores.postgres_version_of(args.admin_url)}")
+    results = [run(args, env, transport) for transport in args.transport]
+    if len(results) > 1:
+        side_by_side(results)
+
+
+def run(args, env: dict[str, str], transport: str) -> Result:
+    """One fresh database, one gunicorn (plus the transport's own processes), one report."""
     _stores.provision_and_migrate(args.admin_url, fresh=True)
     skus = seed_products(args.products)
     tokens = seed_customers(args.customers)
-
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="shop-bench-saga-") as scratch:
-        server = start_gunicorn(args, env, port, Path(scratch))
-        try:
-            wait_until_ready(port, server, Path(scratch) / "gunicorn.log")
-            placements = place_orders(args, port, skus, tokens)
-            accepted = [p for p in placements if p.status == 201]
-            settled_at = wait_until_settled([p.order_id for p in accepted], args.settle_timeout)
-        finally:
-            stop(server)
-    report(args, placements, settled_at)
+        with TRANSPORTS[transport](args, Path(scratch)) as extra_env:
+            server_env = {**env, **extra_env, "SHOP_EVENT_TRANSPORT": transport}
+            server = start_gunicorn(args, server_env, port, Path(scratch))
+            try:
+                wait_until_ready(port, server, Path(scratch) / "gunicorn.log")
+                placements = place_orders(args, port, skus, tokens)
+                accepted = [p for p in placements if p.status == 201]
+                settled_at = wait_until_settled([p.order_id for p in accepted], args.settle_timeout)
+            finally:
+                stop(server)
+    return report(args, transport, placements, settled_at)
 
 
 def parse_args() -> argparse.Namespace:
@@ -82,25 +99,128 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--products", type=int, default=5)
     parser.add_argument(
         "--transport",
-        default="inline",
-        help="event transport; only 'inline' for now (celery will follow)",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        default=["inline"],
+        help="event transport(s), a comma list run one after the other and reported side "
+        "by side: inline (default), celery",
+    )
+    parser.add_argument(
+        "--celery-workers",
+        type=int,
+        default=2,
+        help="celery: pool processes of the one worker consuming every queue (default 2)",
     )
     parser.add_argument(
         "--settle-timeout", type=float, default=600, help="seconds to wait for the saga"
     )
     _stores.add_database_options(parser, default_url=DEFAULT_URL)
     args = parser.parse_args()
-    if args.transport not in TRANSPORTS:
-        parser.error(
-            f"--transport {args.transport}: this benchmark runs only "
-            f"{', '.join(sorted(TRANSPORTS))} so far"
-        )
+    unknown = [name for name in args.transport if name not in TRANSPORTS]
+    if unknown or not args.transport:
+        parser.error(f"--transport: choose among {', '.join(sorted(TRANSPORTS))}")
     return args
 
 
-# What each transport needs besides the web processes: environment, and processes of
-# its own (a broker's consumers). Inline needs nothing: web processes do the work.
-TRANSPORTS: dict[str, dict[str, str]] = {"inline": {"SHOP_EVENT_TRANSPORT": "inline"}}
+@contextlib.contextmanager
+def inline(args, scratch: Path) -> Iterator[dict[str, str]]:
+    """Inline: nothing besides the web processes, whose worker threads do the event work."""
+    yield {}
+
+
+@contextlib.contextmanager
+def celery(args, scratch: Path) -> Iterator[dict[str, str]]:
+    """Celery: a private redis-server and one `celery worker` (embedded beat) on every queue.
+
+    The worker runs as production runs it (`Procfile`): prefork pool, acks late,
+    prefetch 1; `--celery-workers` pool processes.
+    """
+    redis = RedisServer(scratch)
+    redis.start()
+    worker = None
+    try:
+        env = {"SHOP_REDIS_URL": redis.url}
+        worker = start_celery_worker(args, {**os.environ, **env}, scratch)
+        yield env
+    finally:
+        if worker is not None:
+            stop(worker)
+        redis.stop()
+
+
+TRANSPORTS = {"inline": inline, "celery": celery}
+
+
+class RedisServer:
+    """A redis-server of our own on a free port: the benchmark never touches another's data."""
+
+    def __init__(self, scratch: Path) -> None:
+        self.port = free_port()
+        self.scratch = scratch
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise SystemExit("--transport celery needs redis-server on the PATH")
+        self.process = subprocess.Popen(  # noqa: S603 - the system's redis-server
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.scratch),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process)
+
+
+def start_celery_worker(args, env: dict[str, str], scratch: Path) -> subprocess.Popen:
+    from django.conf import settings
+
+    command = [
+        str(ROOT / ".venv" / "bin" / "celery"),
+        "-A",
+        "shop.site",
+        "worker",
+        "--beat",
+        f"--schedule={scratch / 'beat-schedule'}",
+        f"--queues={','.join(settings.CELERY_WORKER_QUEUES)}",
+        f"--concurrency={args.celery_workers}",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel=WARNING",
+    ]
+    log = (scratch / "celery.log").open("ab")
+    return subprocess.Popen(  # noqa: S603 - our own binary
+        command,
+        cwd=ROOT,
+        env={**env, "SHOP_EVENT_TRANSPORT": "celery"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def seed_products(count: int) -> list[str]:
@@ -153,8 +273,7 @@ def start_gunicorn(args, env: dict[str, str], port: int, scratch: Path) -> subpr
         f"--pid={scratch / 'gunicorn.pid'}",
         "--graceful-timeout=10",
     ]
-    server_env = {**os.environ, **env, **TRANSPORTS[args.transport]}
-    return subprocess.Popen(command, cwd=ROOT, env=server_env)  # noqa: S603 - our own binary
+    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})  # noqa: S603 - our own binary
 
 
 def wait_until_ready(port: int, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
@@ -282,7 +401,20 @@ def stop(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def report(args, placements: list[Placement], confirmed: dict) -> None:
+@dataclass(frozen=True)
+class Result:
+    transport: str
+    accepted: int
+    placed: int
+    accepted_per_second: float
+    confirmed: int
+    cancelled: int
+    confirmed_per_second: float
+    placement_ms: tuple[float, ...]  # p50, p95, p99, max
+    to_confirmed_ms: tuple[float, ...]
+
+
+def report(args, transport: str, placements: list[Placement], confirmed: dict) -> Result:
     from shop.ordering.infrastructure.models import OrderRecord
 
     accepted = [p for p in placements if p.status == 201]
@@ -294,33 +426,63 @@ def report(args, placements: list[Placement], confirmed: dict) -> None:
         .filter(id__in=[p.order_id for p in accepted], status="cancelled")
         .count()
     )
-    say(f"machine: {_stores.machine()}; {_stores.postgres_version()}")
+    span = max((at.timestamp() for _, at in confirmed.values()), default=first) - first
+    result = Result(
+        transport=transport,
+        accepted=len(accepted),
+        placed=len(placements),
+        accepted_per_second=len(accepted) / (last_response - first),
+        confirmed=len(confirmed),
+        cancelled=cancelled,
+        confirmed_per_second=len(confirmed) / span if confirmed else 0.0,
+        placement_ms=_percentiles([p.seconds for p in accepted]),
+        to_confirmed_ms=_percentiles(
+            [(at - placed).total_seconds() for placed, at in confirmed.values()]
+        ),
+    )
+    workers = f"{args.workers} workers x {args.threads} threads"
+    if transport == "celery":
+        workers += f"; celery worker: {args.celery_workers} processes"
+    say()
+    say(f"== transport {transport}")
     say(
-        f"gunicorn: {args.workers} workers x {args.threads} threads; transport {args.transport}; "
-        f"{args.concurrency} clients; {args.products} products; {args.customers} customers"
+        f"gunicorn: {workers}; {args.concurrency} clients; {args.products} products; "
+        f"{args.customers} customers"
     )
     say(
         f"accepted: {len(accepted)} of {len(placements)} orders in {last_response - first:.2f} s"
-        f" = {len(accepted) / (last_response - first):,.0f} orders/s"
+        f" = {result.accepted_per_second:,.0f} orders/s"
         + (f"  ({failed} failed: {_statuses(placements)})" if failed else "")
     )
-    if confirmed:
-        last_confirmation = max(at.timestamp() for _, at in confirmed.values())
-        span = last_confirmation - first
-        say(
-            f"confirmed: {len(confirmed)} (cancelled {cancelled}) in {span:.2f} s"
-            f" = {len(confirmed) / span:,.0f} orders/s"
-        )
-    else:
-        say(f"confirmed: none (cancelled {cancelled})")
-    say("latency ms            p50      p95      p99      max")
-    say(_percentiles("placement", [p.seconds for p in accepted]))
     say(
-        _percentiles(
-            "placed -> confirmed",
-            [(at - placed).total_seconds() for placed, at in confirmed.values()],
-        )
+        f"confirmed: {len(confirmed)} (cancelled {cancelled}) in {span:.2f} s"
+        f" = {result.confirmed_per_second:,.0f} orders/s"
     )
+    say("latency ms            p50      p95      p99      max")
+    say(f"{'placement':<20}" + _cells(result.placement_ms))
+    say(f"{'placed -> confirmed':<20}" + _cells(result.to_confirmed_ms))
+    return result
+
+
+def side_by_side(results: list[Result]) -> None:
+    """The runs' figures in one table, a column per transport."""
+    rows = [
+        ("accepted orders/s", [f"{r.accepted_per_second:,.0f}" for r in results]),
+        ("confirmed orders/s", [f"{r.confirmed_per_second:,.0f}" for r in results]),
+        ("confirmed / placed", [f"{r.confirmed} / {r.placed}" for r in results]),
+    ]
+    for n, label in enumerate(("p50", "p95", "p99", "max")):
+        rows.append((f"placement {label} ms", [_ms(r.placement_ms, n) for r in results]))
+    for n, label in enumerate(("p50", "p95", "p99", "max")):
+        rows.append((f"placed->confirmed {label} ms", [_ms(r.to_confirmed_ms, n) for r in results]))
+    say()
+    say(f"{'':<28}" + "".join(f"{r.transport:>14}" for r in results))
+    for label, cells in rows:
+        say(f"{label:<28}" + "".join(f"{cell:>14}" for cell in cells))
+
+
+def _ms(values: tuple[float, ...], n: int) -> str:
+    return f"{values[n]:,.1f}" if values else "-"
 
 
 def _statuses(placements: list[Placement]) -> str:
@@ -331,15 +493,19 @@ def _statuses(placements: list[Placement]) -> str:
     return ", ".join(f"{count} x {status or 'no response'}" for status, count in counts.items())
 
 
-def _percentiles(label: str, seconds: list[float]) -> str:
+def _percentiles(seconds: list[float]) -> tuple[float, ...]:
+    """p50, p95, p99 and max in milliseconds; empty if there is nothing to measure."""
     if not seconds:
-        return f"{label:<20} (none)"
+        return ()
     ordered = sorted(seconds)
+    return tuple(
+        ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+        for q in (0.50, 0.95, 0.99, 1.0)
+    )
 
-    def at(q: float) -> float:
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
-    return f"{label:<20}" + "".join(f"{at(q):>9.1f}" for q in (0.50, 0.95, 0.99, 1.0))
+def _cells(values: tuple[float, ...]) -> str:
+    return "".join(f"{value:>9.1f}" for value in values) if values else "   (none)"
 
 
 if __name__ == "__main__":

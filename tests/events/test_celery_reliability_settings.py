@@ -25,3 +25,10 @@ def test_workers_look_for_a_dead_workers_messages_well_within_the_visibility_tim
     scan_every = options["unacked_restore_interval"] * options["unacked_restore_throttle"]
     assert scan_every <= max(1.0, options["visibility_timeout"] / 4)
     assert scan_every <= 10
+
+
+def test_a_worker_killed_while_scanning_blocks_the_scans_of_others_briefly():
+    # The scan's lock in Redis outlives a SIGKILLed holder until it expires (kombu: 300 s).
+    options = app.conf.broker_transport_options
+    assert options["unacked_mutex_expire"] <= 60
+    assert options["unacked_mutex_expire"] <= max(5, options["visibility_timeout"] / 4)

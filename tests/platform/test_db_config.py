@@ -72,6 +72,13 @@ def test_postgres_mode_gives_one_role_per_alias_in_one_database():
         assert settings["PASSWORD"] == ""
 
 
+@pytest.mark.parametrize(("value", "checked"), [(None, True), ("1", True), ("0", False)])
+def test_persistent_connections_are_health_checked_unless_turned_off(value, checked):
+    databases = postgres({} if value is None else {"SHOP_DB_HEALTH_CHECKS": value})
+    assert {s["CONN_HEALTH_CHECKS"] for s in databases.values()} == {checked}
+    assert {s["CONN_MAX_AGE"] for s in databases.values()} == {60}
+
+
 def test_the_default_role_prefix_is_shop_and_default_lives_in_identity():
     targets = {t.alias: t for t in postgres_targets(CONTEXTS, URL, {})}
     assert (targets["default"].schema, targets["default"].role) == ("identity", "shop_identity")

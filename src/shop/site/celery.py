@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.site.settings")
 
@@ -41,6 +41,15 @@ def trace_worker(**kwargs) -> None:
     from shop.platform.observability import tracing
 
     tracing.configure("shop-worker")
+
+
+@task_prerun.connect
+@task_postrun.connect
+def recycle_connections(**kwargs) -> None:
+    """As around a web request: drop connections past CONN_MAX_AGE or broken, keep the rest."""
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @worker_ready.connect

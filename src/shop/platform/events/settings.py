@@ -14,7 +14,7 @@ class EventSettings:
     backoff_base_seconds: float = 0.5
     backoff_max_seconds: float = 300.0
     lease_seconds: float = 30.0
-    batch_size: int = 200
+    batch_size: int = 500
     batch_seconds: float = 0.05
     sweep_seconds: float = 1.0
     retention_days: float = 7.0

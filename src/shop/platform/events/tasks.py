@@ -4,8 +4,10 @@ the inline transport uses, so dedupe, retries and dead-lettering behave the same
 from __future__ import annotations
 
 import logging
+from typing import NoReturn
 
 from celery import shared_task
+from celery.exceptions import Reject, Retry
 
 from shop.platform.events import inbox, relay
 from shop.platform.events.bus import bus
@@ -22,11 +24,39 @@ RELAY_QUEUE = "events"
 RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
 
-@shared_task(name="shop.events.deliver", **RELIABLE)
-def deliver(envelope: dict, context: str) -> int:
+# Until `deliver` has written its envelope into the inbox, the message is the event's only
+# copy (the outbox row says dispatched), and a task that fails is acknowledged and gone. So
+# a failed write is retried: a new message, sent with a backoff, before this one is
+# acknowledged; if even that cannot be sent, this message goes back to its queue.
+@shared_task(name="shop.events.deliver", bind=True, **RELIABLE)
+def deliver(self, envelope: dict, context: str) -> int:
     """Write one envelope into `context`'s inbox, then run that context's due handlers."""
-    inbox.accept_many([envelope], context)
-    return inbox.process_due(bus.store_of(context))
+    try:
+        inbox.accept_many([envelope], context)
+    except Exception as exc:  # the store is down or unreachable: keep the message going
+        _retry_delivery(self, envelope, context, exc)
+    try:
+        return inbox.process_due(bus.store_of(context))
+    except Exception:  # the event is safe in the inbox: the next delivery or sweep runs it
+        log.exception("handling the %s inbox failed; its rows wait for the sweep", context)
+        return 0
+
+
+def _retry_delivery(task, envelope: dict, context: str, error: Exception) -> NoReturn:
+    delay = inbox.backoff(task.request.retries + 1).total_seconds()
+    log.warning(
+        "could not store event %s in the %s inbox (retry in %.1f s): %s",
+        envelope.get("id"),
+        context,
+        delay,
+        error,
+    )
+    try:
+        raise task.retry(exc=error, countdown=delay, max_retries=None)
+    except Retry:
+        raise
+    except Exception as unsent:  # the broker refused the retry too: requeue this message
+        raise Reject(unsent, requeue=True) from error
 
 
 @shared_task(name="shop.events.relay", **RELIABLE)

@@ -34,6 +34,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # visibility timeout before a dead worker's messages go out again.
     "unacked_restore_interval": max(1.0, min(10.0, VISIBILITY_TIMEOUT / 4)),
     "unacked_restore_throttle": 1,
+    # One worker at a time scans, under a lock in Redis that expires after this long. A
+    # worker killed while scanning (one just started scans at once) holds it until then:
+    # kombu's 300 s would stall every redelivery for five minutes.
+    "unacked_mutex_expire": max(5, min(60, VISIBILITY_TIMEOUT // 4)),
     # Fail fast when Redis is down: the outbox keeps the event, the sweep sends it later.
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
@@ -45,4 +49,10 @@ CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fixup closes every database connection before and after each task
+# unless this is set: five stores, five new PostgreSQL sessions per event. Connections
+# live by CONN_MAX_AGE instead, as in web requests: shop.site.celery closes the old and
+# broken ones around each task (close_old_connections). The fixup still closes them all
+# once per this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = "UTC"

@@ -143,6 +143,7 @@ SHOP_EVENTS = {
     "backoff_base_seconds": number("SHOP_EVENTS_BACKOFF_BASE_SECONDS", 0.5),
     "backoff_max_seconds": number("SHOP_EVENTS_BACKOFF_MAX_SECONDS", 300),
     "sweep_seconds": number("SHOP_EVENTS_SWEEP_SECONDS", 1),
+    "batch_size": whole("SHOP_EVENTS_BATCH_SIZE", 500),
     "retention_days": number("SHOP_EVENTS_RETENTION_DAYS", 7),
 }
 
