@@ -55,7 +55,7 @@ def main() -> None:
 
     say(f"machine: {_stores.machine()}; {_stores.postgres_version()}")
     say(
-        f"consumers: {', '.join(handlers)}; relays: {args.relays} ({args.relay_mode}s); "
+        f"consumers: {', '.join(handlers)}; relays: {args.relays} ({args.relay_mode} each); "
         f"batch size {args.batch_size}; {args.per_subject} events per aggregate"
     )
     header = f"{'events':>8} {'publish/s':>10} {'relay+handle events/s':>22} {'wall s':>8}"
