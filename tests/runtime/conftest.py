@@ -93,6 +93,9 @@ class Worker:
             "SHOP_EVENTS_SWEEP_SECONDS": "0.5",
             # Retries back off to at most 2 s here, so a test waits seconds, not minutes.
             "SHOP_EVENTS_BACKOFF_MAX_SECONDS": "2",
+            # A message lost after dispatch (a worker killed between taking it and recording
+            # it) is sent again after 5 s here, not 10 minutes.
+            "SHOP_EVENTS_REDELIVER_AFTER_SECONDS": "5",
             "SHOP_LOG_FORMAT": "json",
             **self.extra_env,
         }

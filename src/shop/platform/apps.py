@@ -7,8 +7,14 @@ class PlatformConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        from shop.platform.events import checks, operations, schedule  # noqa: F401 - registers
+        from shop.platform.events import (  # noqa: F401 - checks registers itself
+            checks,
+            operations,
+            redelivery,
+            schedule,
+        )
         from shop.platform.http.converters import register
 
         register()
         schedule.every(3600.0, "events.purge", operations.purge_expired)
+        schedule.every(redelivery.period(), "events.redeliver", redelivery.redeliver_lost)

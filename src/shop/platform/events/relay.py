@@ -127,7 +127,7 @@ def relay(store: Store, *, limit: int | None = None, owner: str = RELAY_ID) -> i
         id__in=[row.id for row in batch], locked_by=owner
     )
     try:
-        transport().send_batch([(row.envelope, _consumers(row.event_type)) for row in batch])
+        transport().send_batch([(row.envelope, consumers(row.event_type)) for row in batch])
     except Exception as exc:  # broker or a consumer store down: try again after a backoff
         attempts = max(row.attempts for row in batch) + 1
         rows.update(
@@ -140,5 +140,6 @@ def relay(store: Store, *, limit: int | None = None, owner: str = RELAY_ID) -> i
     return rows.update(dispatched_at=timezone.now(), locked_until=None, last_error="")
 
 
-def _consumers(event_type: str) -> list[str]:
+def consumers(event_type: str) -> list[str]:
+    """The contexts subscribed to `event_type`, each to get one copy."""
     return sorted({sub.context for sub in bus.subscriptions_to(event_type)})

@@ -18,6 +18,7 @@ class EventSettings:
     batch_seconds: float = 0.05
     sweep_seconds: float = 1.0
     retention_days: float = 7.0
+    redeliver_after_seconds: float = 600.0
 
 
 def event_settings() -> EventSettings:

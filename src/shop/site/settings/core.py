@@ -145,6 +145,7 @@ SHOP_EVENTS = {
     "sweep_seconds": number("SHOP_EVENTS_SWEEP_SECONDS", 1),
     "batch_size": whole("SHOP_EVENTS_BATCH_SIZE", 500),
     "retention_days": number("SHOP_EVENTS_RETENTION_DAYS", 7),
+    "redeliver_after_seconds": number("SHOP_EVENTS_REDELIVER_AFTER_SECONDS", 600),
 }
 
 # The order saga: an order still awaiting payment after this long is cancelled.
