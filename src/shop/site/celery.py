@@ -45,10 +45,16 @@ def trace_worker(**kwargs) -> None:
 
 @task_prerun.connect
 @task_postrun.connect
-def recycle_connections(**kwargs) -> None:
-    """As around a web request: drop connections past CONN_MAX_AGE or broken, keep the rest."""
+def recycle_connections(task=None, **kwargs) -> None:
+    """As around a web request: drop connections past CONN_MAX_AGE or broken, keep the rest.
+
+    Not for a task run eagerly (`apply()`): it runs inside its caller, maybe in the
+    caller's transaction, whose connection is not ours to close.
+    """
     from django.db import close_old_connections
 
+    if task is not None and task.request.is_eager:
+        return
     close_old_connections()
 
 

@@ -23,4 +23,25 @@ def check_event_settings(app_configs, **kwargs) -> list[checks.CheckMessage]:
                 id="shop.E002",
             )
         ]
-    return []
+    return _check_retention_outlasts_redelivery(conf)
+
+
+def _check_retention_outlasts_redelivery(conf) -> list[checks.CheckMessage]:
+    """Redelivery asks inboxes whether an event arrived: their rows must still be there."""
+    from shop.platform.events.redelivery import MAX_CATCH_UP
+
+    if conf.transport == "inline":
+        return []
+    needed = conf.redeliver_after_seconds + MAX_CATCH_UP.total_seconds()
+    if conf.retention_days * 86400 > needed:
+        return []
+    return [
+        checks.Error(
+            f"SHOP_EVENTS_RETENTION_DAYS ({conf.retention_days:g}) is too short for "
+            "redelivery: it would send again events whose done inbox rows were purged, and "
+            "they would be applied twice",
+            hint=f"keep rows longer than {needed / 86400:.2f} days "
+            "(SHOP_EVENTS_REDELIVER_AFTER_SECONDS plus one day of catch-up)",
+            id="shop.E003",
+        )
+    ]

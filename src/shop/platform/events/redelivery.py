@@ -4,17 +4,23 @@ The Celery transport marks an outbox row dispatched once Redis holds a message f
 each consuming context. A message can still be lost after that: kombu's Redis
 transport takes a message off its queue and records it as unacknowledged in two
 steps, so a worker killed between them loses it; a Redis restarted without its data
-loses what it held. So a periodic job looks at the rows dispatched about
-`redeliver_after_seconds` ago, asks each consuming context's inbox whether the event
-arrived (any row for it: a handler's, or the placeholder of an event nobody there
-handles), and sends it again to the contexts that have nothing. The inbox ignores a
-copy of what it has, so a consumer slower than `redeliver_after_seconds` costs a
-duplicate message, never a duplicate effect.
+loses what it held. So a periodic job looks at the rows dispatched at least
+`redeliver_after_seconds` ago that it has not looked at yet, asks each consuming
+context's inbox whether the event arrived (any row for it: a handler's, or the
+placeholder of an event nobody there handles), and sends it again to the contexts
+that have nothing. The inbox ignores a copy of what it has, so a consumer slower than
+`redeliver_after_seconds` costs one duplicate message, never a duplicate effect.
 
-Each run looks at the rows dispatched in a window `lookback` wide ending
-`redeliver_after_seconds` ago; runs come every `period` (a fifth of the window), so
-each row is looked at several times and a few missed runs lose nothing. The inline
-transport writes the inbox rows before it marks a row dispatched: nothing to redeliver.
+Where it got to is kept per store in Redis (the broker this job exists for): each row
+is looked at once, and runs missed while beat or Redis were down are caught up, as far
+back as `MAX_CATCH_UP`. With no mark (first run, or Redis lost it) a run starts
+`lookback()` back. A store whose consumers could not all be asked keeps its mark, so
+its rows are looked at again next time. The inline transport writes the inbox rows
+before it marks an outbox row dispatched: it has nothing to redeliver.
+
+Recipients are today's subscribers: a context that starts subscribing to a type is
+sent the events of that type dispatched shortly before (at most `redeliver_after`
+plus one period), which it handles like any other.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from django.utils import timezone
 
@@ -31,6 +38,7 @@ from shop.platform.events.settings import event_settings
 log = logging.getLogger(__name__)
 
 CHUNK = 500
+MAX_CATCH_UP = timedelta(days=1)
 
 
 def period() -> float:
@@ -39,65 +47,128 @@ def period() -> float:
 
 
 def lookback() -> timedelta:
+    """How far back a run with no mark looks."""
     return timedelta(seconds=5 * period())
 
 
-def redeliver_lost(now: datetime | None = None) -> int:
-    """Send again every recently dispatched event a consumer has no inbox row for."""
+class Marks(Protocol):
+    """Per store: up to which dispatch time every row has been looked at."""
+
+    def get(self, context: str) -> datetime | None: ...
+
+    def set(self, context: str, until: datetime) -> None: ...
+
+
+class RedisMarks:
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+
+    def key(self, context: str) -> str:
+        return f"shop:events:redelivery:{context}"
+
+    def get(self, context: str) -> datetime | None:
+        value = self.client.get(self.key(context))
+        return datetime.fromisoformat(value.decode()) if value else None
+
+    def set(self, context: str, until: datetime) -> None:
+        self.client.set(self.key(context), until.isoformat())
+
+
+_marks: Marks | None = None
+
+
+def broker_marks() -> Marks:
+    global _marks
+    if _marks is None:
+        from django.conf import settings
+
+        _marks = RedisMarks(settings.CELERY_BROKER_URL)
+    return _marks
+
+
+def redeliver_lost(now: datetime | None = None, marks: Marks | None = None) -> int:
+    """Send again every event dispatched since the last look that a consumer has no row for."""
     conf = event_settings()
     if conf.transport == "inline":
         return 0
+    marks = broker_marks() if marks is None else marks
     until = (now or timezone.now()) - timedelta(seconds=conf.redeliver_after_seconds)
     sent = 0
     for store in bus.stores.values():
-        sent += _redeliver_from(store, since=until - lookback(), until=until)
+        mark = marks.get(store.context)
+        since = max(mark or until - lookback(), until - MAX_CATCH_UP)
+        if since >= until:
+            continue
+        moved, complete = _redeliver_from(store, since=since, until=until)
+        sent += moved
+        if complete:
+            marks.set(store.context, until)
     return sent
 
 
-def _redeliver_from(store: Store, *, since: datetime, until: datetime) -> int:
-    from shop.platform.events.relay import consumers
-    from shop.platform.events.transports import transport
-
+def _redeliver_from(store: Store, *, since: datetime, until: datetime) -> tuple[int, bool]:
+    """Resend what is missing of the rows dispatched in (since, until]; (sent, all asked)."""
     rows = (
         store.outbox.objects.using(store.alias)
         .filter(dispatched_at__gt=since, dispatched_at__lte=until)
         .order_by("dispatched_at")
-        .values_list("id", "event_type", "envelope")
+        .values_list("id", "event_type")
     )
-    sent = 0
-    chunk: list[tuple] = []
+    sent, complete, chunk = 0, True, []
     for row in rows.iterator(chunk_size=CHUNK):
         chunk.append(row)
         if len(chunk) == CHUNK:
-            sent += _send_missing(chunk, consumers, transport())
-            chunk = []
+            moved, asked = _send_missing(store, chunk)
+            sent, complete, chunk = sent + moved, complete and asked, []
     if chunk:
-        sent += _send_missing(chunk, consumers, transport())
-    return sent
+        moved, asked = _send_missing(store, chunk)
+        sent, complete = sent + moved, complete and asked
+    return sent, complete
 
 
-def _send_missing(rows: list[tuple], consumers, sender) -> int:
-    wanted: dict[str, dict] = defaultdict(dict)  # consuming context -> {event id: envelope}
-    for event_id, event_type, envelope in rows:
+def _send_missing(store: Store, rows: list[tuple]) -> tuple[int, bool]:
+    from shop.platform.events.relay import consumers
+    from shop.platform.events.transports import transport
+
+    wanted: dict[str, set] = defaultdict(set)  # consuming context -> event ids
+    for event_id, event_type in rows:
         for context in consumers(event_type):
-            wanted[context][event_id] = envelope
-    batch = []
-    for context, envelopes in wanted.items():
-        inbox = bus.store_of(context)
-        arrived = set(
-            inbox.inbox.objects.using(inbox.alias)
-            .filter(event_id__in=list(envelopes))
-            .values_list("event_id", flat=True)
-            .distinct()
-        )
-        batch += [
-            (env, [context]) for event_id, env in envelopes.items() if event_id not in arrived
-        ]
-    if batch:
-        log.warning(
-            "redelivering %d events that never reached their consumer's inbox: %s",
-            len(batch),
-            ", ".join(sorted({f"{env['type']} -> {ctx[0]}" for env, ctx in batch})),
-        )
-        sender.send_batch(batch)
-    return len(batch)
+            wanted[context].add(event_id)
+    missing: dict[str, set] = {}
+    complete = True
+    for context, event_ids in wanted.items():
+        consumer = bus.store_of(context)
+        try:
+            arrived = set(
+                consumer.inbox.objects.using(consumer.alias)
+                .filter(event_id__in=list(event_ids))
+                .values_list("event_id", flat=True)
+                .distinct()
+            )
+        except Exception:  # that store is down: ask it again next run
+            log.exception("could not ask the %s inbox which events arrived", context)
+            complete = False
+            continue
+        if event_ids - arrived:
+            missing[context] = event_ids - arrived
+    if not missing:
+        return 0, complete
+    envelopes = dict(
+        store.outbox.objects.using(store.alias)
+        .filter(id__in=set().union(*missing.values()))
+        .values_list("id", "envelope")
+    )
+    batch = [
+        (envelopes[event_id], [context])
+        for context, event_ids in missing.items()
+        for event_id in event_ids
+    ]
+    log.warning(
+        "redelivering %d events that never reached their consumer's inbox: %s",
+        len(batch),
+        ", ".join(sorted({f"{envelope['type']} -> {to[0]}" for envelope, to in batch})),
+    )
+    transport().send_batch(batch)
+    return len(batch), complete

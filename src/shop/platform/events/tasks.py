@@ -4,10 +4,12 @@ the inline transport uses, so dedupe, retries and dead-lettering behave the same
 from __future__ import annotations
 
 import logging
+import time
 from typing import NoReturn
 
 from celery import shared_task
 from celery.exceptions import Reject, Retry
+from django.db import InterfaceError, OperationalError
 
 from shop.platform.events import inbox, relay
 from shop.platform.events.bus import bus
@@ -26,14 +28,19 @@ RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": T
 
 # Until `deliver` has written its envelope into the inbox, the message is the event's only
 # copy (the outbox row says dispatched), and a task that fails is acknowledged and gone. So
-# a failed write is retried: a new message, sent with a backoff, before this one is
-# acknowledged; if even that cannot be sent, this message goes back to its queue.
-@shared_task(name="shop.events.deliver", bind=True, **RELIABLE)
+# a store that cannot be reached is waited for, without limit: the write is retried with a
+# new message, sent with a backoff before this one is acknowledged; if even that cannot be
+# sent (the broker is down too), this message goes back to its queue after the backoff.
+# Anything else (an envelope the inbox cannot read) is a poison message: logged, dropped.
+UNREACHABLE = (OperationalError, InterfaceError)
+
+
+@shared_task(name="shop.events.deliver", bind=True, max_retries=None, **RELIABLE)
 def deliver(self, envelope: dict, context: str) -> int:
     """Write one envelope into `context`'s inbox, then run that context's due handlers."""
     try:
         inbox.accept_many([envelope], context)
-    except Exception as exc:  # the store is down or unreachable: keep the message going
+    except UNREACHABLE as exc:
         _retry_delivery(self, envelope, context, exc)
     try:
         return inbox.process_due(bus.store_of(context))
@@ -45,18 +52,25 @@ def deliver(self, envelope: dict, context: str) -> int:
 def _retry_delivery(task, envelope: dict, context: str, error: Exception) -> NoReturn:
     delay = inbox.backoff(task.request.retries + 1).total_seconds()
     log.warning(
-        "could not store event %s in the %s inbox (retry in %.1f s): %s",
+        "could not store event %s in the %s inbox (retry %d in %.1f s): %s",
         envelope.get("id"),
         context,
+        task.request.retries + 1,
         delay,
         error,
     )
     try:
-        raise task.retry(exc=error, countdown=delay, max_retries=None)
+        raise task.retry(exc=error, countdown=delay)
     except Retry:
         raise
     except Exception as unsent:  # the broker refused the retry too: requeue this message
+        time.sleep(min(delay, REQUEUE_PAUSE_SECONDS))  # never a hot loop against the broker
         raise Reject(unsent, requeue=True) from error
+
+
+# The longest a worker process waits before handing a message back to a broker that just
+# refused its retry (the process is busy meanwhile: kept short).
+REQUEUE_PAUSE_SECONDS = 5.0
 
 
 @shared_task(name="shop.events.relay", **RELIABLE)
