@@ -128,7 +128,7 @@ def _postgres(target: PostgresTarget, env: Mapping[str, str]) -> dict[str, Any]:
         # A persistent connection is checked (one round trip) at its first use in each
         # request, so a restarted server costs no failed request. Off: one fewer round
         # trip per alias and request; the first request after a restart may fail.
-        "CONN_HEALTH_CHECKS": env.get("SHOP_DB_HEALTH_CHECKS", "1") not in FALSY,
+        "CONN_HEALTH_CHECKS": env.get("SHOP_DB_HEALTH_CHECKS", "1").strip().lower() not in FALSY,
         "OPTIONS": {
             "application_name": f"shop:{target.alias}",
             "connect_timeout": int(env.get("SHOP_DB_CONNECT_TIMEOUT", "5")),

@@ -33,7 +33,9 @@ from typing import Protocol
 from django.utils import timezone
 
 from shop.platform.events.bus import Store, bus
+from shop.platform.events.relay import consumers
 from shop.platform.events.settings import event_settings
+from shop.platform.events.transports import transport
 
 log = logging.getLogger(__name__)
 
@@ -129,9 +131,6 @@ def _redeliver_from(store: Store, *, since: datetime, until: datetime) -> tuple[
 
 
 def _send_missing(store: Store, rows: list[tuple]) -> tuple[int, bool]:
-    from shop.platform.events.relay import consumers
-    from shop.platform.events.transports import transport
-
     wanted: dict[str, set] = defaultdict(set)  # consuming context -> event ids
     for event_id, event_type in rows:
         for context in consumers(event_type):

@@ -33,6 +33,9 @@ RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": T
 # sent (the broker is down too), this message goes back to its queue after the backoff.
 # Anything else (an envelope the inbox cannot read) is a poison message: logged, dropped.
 UNREACHABLE = (OperationalError, InterfaceError)
+# The longest a worker process waits before handing a message back to a broker that just
+# refused its retry (the process is busy meanwhile: kept short).
+REQUEUE_PAUSE_SECONDS = 5.0
 
 
 @shared_task(name="shop.events.deliver", bind=True, max_retries=None, **RELIABLE)
@@ -66,11 +69,6 @@ def _retry_delivery(task, envelope: dict, context: str, error: Exception) -> NoR
     except Exception as unsent:  # the broker refused the retry too: requeue this message
         time.sleep(min(delay, REQUEUE_PAUSE_SECONDS))  # never a hot loop against the broker
         raise Reject(unsent, requeue=True) from error
-
-
-# The longest a worker process waits before handing a message back to a broker that just
-# refused its retry (the process is busy meanwhile: kept short).
-REQUEUE_PAUSE_SECONDS = 5.0
 
 
 @shared_task(name="shop.events.relay", **RELIABLE)

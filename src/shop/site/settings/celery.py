@@ -24,20 +24,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # becomes visible again after this long. It must exceed the longest a task may run and
 # the longest retry delay (SHOP_EVENTS backoff_max_seconds), or a message still being
 # worked on is delivered twice (harmless for the inbox, but wasted work).
-VISIBILITY_TIMEOUT = int(
+# Lower case: a helper, not a setting of its own.
+visibility_timeout = int(
     number("SHOP_CELERY_VISIBILITY_TIMEOUT", max(3600, 4 * SHOP_EVENTS["backoff_max_seconds"]))
 )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": VISIBILITY_TIMEOUT,
+    "visibility_timeout": visibility_timeout,
     # Workers look for such messages every `unacked_restore_interval` seconds; kombu's
     # default scans only every 10th look (100 s), which would add up to 100 s to the
     # visibility timeout before a dead worker's messages go out again.
-    "unacked_restore_interval": max(1.0, min(10.0, VISIBILITY_TIMEOUT / 4)),
+    "unacked_restore_interval": max(1.0, min(10.0, visibility_timeout / 4)),
     "unacked_restore_throttle": 1,
     # One worker at a time scans, under a lock in Redis that expires after this long. A
     # worker killed while scanning (one just started scans at once) holds it until then:
     # kombu's 300 s would stall every redelivery for five minutes.
-    "unacked_mutex_expire": max(5, min(60, VISIBILITY_TIMEOUT // 4)),
+    "unacked_mutex_expire": max(5, min(60, visibility_timeout // 4)),
     # Fail fast when Redis is down: the outbox keeps the event, the sweep sends it later.
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
