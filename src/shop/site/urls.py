@@ -27,6 +27,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    # Any other /api/ path (outside v1 too) is a problem+json 404 whatever the method or SHOP_DEBUG.
+    re_path(r"^api/", not_found_view),
 ]
 
 handler404 = "shop.platform.http.problems.not_found_view"

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -138,10 +140,30 @@ def _summary(errors: list[dict]) -> str:
     return f"{len(errors)} fields are invalid; see errors."
 
 
+API_PREFIX = "/api/"
+
+
+@csrf_exempt  # it changes nothing: a POST to an unrouted API path is a 404, not a CSRF 403
 def not_found_view(request, exception=None) -> JsonResponse:
     return problem_response(
         status=404, slug="not-found", title="Not found", detail=f"No resource at {request.path}."
     )
+
+
+def csrf_failure_view(request, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a problem under /api/ (never Django's HTML page), the usual page elsewhere.
+
+    API views are exempt from Django's CSRF middleware (DRF checks CSRF itself, for session
+    clients only, and answers a `forbidden` problem); this covers anything that slips past.
+    """
+    if request.path.startswith(API_PREFIX):
+        return problem_response(
+            status=403,
+            slug="forbidden",
+            title="Not allowed",
+            detail=f"CSRF verification failed: {reason or 'no reason given'}.",
+        )
+    return django_csrf_failure(request, reason=reason)
 
 
 def server_error_view(request) -> JsonResponse:

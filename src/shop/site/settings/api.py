@@ -1,3 +1,6 @@
+# A CSRF rejection under /api/ is a problem+json 403, never Django's HTML page.
+CSRF_FAILURE_VIEW = "shop.platform.http.problems.csrf_failure_view"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
