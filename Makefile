@@ -5,17 +5,23 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 WEB_CONCURRENCY ?= 2
 
-.PHONY: run run-prod test lint migrate seed clean
+.PHONY: run run-prod test lint lock migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+# Dependencies come from the lock files (requirements/*.txt, `make lock`), hash-checked;
+# the project itself is installed editable on top, without resolving anything again.
+PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check
+
+$(VENV)/.installed-run: pyproject.toml requirements/base.txt | $(BIN)/python
+	$(PIP_INSTALL) --require-hashes -r requirements/base.txt
+	$(PIP_INSTALL) --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements/dev.txt | $(BIN)/python
+	$(PIP_INSTALL) --require-hashes -r requirements/dev.txt
+	$(PIP_INSTALL) --no-deps -e .
 	touch $@ $(VENV)/.installed-run
 
 ## run: install, create every store, seed demo data, serve on 127.0.0.1:$(PORT)
@@ -63,9 +69,20 @@ test: $(VENV)/.installed-dev
 	SHOP_DEBUG=1 $(BIN)/python manage.py check_architecture
 	$(BIN)/pytest
 
+## lint: ruff's checks and its formatter, as CI runs them
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+## lock: write requirements/base.txt (runtime) and requirements/dev.txt (runtime + dev extra)
+## from pyproject.toml, with hashes; dev is constrained to base's versions. Run it after
+## changing a dependency; a test fails while the lock files disagree with pyproject.toml.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --strip-extras --generate-hashes --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
+lock: $(VENV)/.installed-dev
+	$(PIP_COMPILE) --output-file requirements/base.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements/base.txt \
+		--output-file requirements/dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) var

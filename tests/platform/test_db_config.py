@@ -72,7 +72,9 @@ def test_postgres_mode_gives_one_role_per_alias_in_one_database():
         assert settings["PASSWORD"] == ""
 
 
-@pytest.mark.parametrize(("value", "checked"), [(None, True), ("1", True), ("0", False), (" False ", False)])
+@pytest.mark.parametrize(
+    ("value", "checked"), [(None, True), ("1", True), ("0", False), (" False ", False)]
+)
 def test_persistent_connections_are_health_checked_unless_turned_off(value, checked):
     databases = postgres({} if value is None else {"SHOP_DB_HEALTH_CHECKS": value})
     assert {s["CONN_HEALTH_CHECKS"] for s in databases.values()} == {checked}
