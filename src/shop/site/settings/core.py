@@ -9,7 +9,10 @@ DEBUG = flag("SHOP_DEBUG")
 SECRET_KEY = text("SHOP_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("Set SHOP_SECRET_KEY (or SHOP_DEBUG=1 for a development key).")
+        raise ImproperlyConfigured(
+            "SHOP_SECRET_KEY is not set: set it to a long random value "
+            "(or SHOP_DEBUG=1 for a development key)"
+        )
     SECRET_KEY = "django-insecure-development-only-key-do-not-deploy"  # noqa: S105
 
 ALLOWED_HOSTS = words("SHOP_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
