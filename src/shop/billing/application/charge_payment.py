@@ -11,12 +11,13 @@ from shop.billing.events import PaymentCaptured, PaymentFailed
 from shop.billing.infrastructure import DATABASE, repository
 from shop.billing.infrastructure.payments import provider
 from shop.ordering import api as ordering
-from shop.platform.events import RetryLater, publish
+from shop.platform.events import RetryLater, Unavailable, publish
 
 
-class ProviderDown(RetryLater):
-    """The payment provider is unavailable: wait for it (with backoff), never give up on
-    its account; the order's payment deadline decides when the customer has waited enough."""
+class ProviderDown(Unavailable):
+    """The payment provider is unavailable: retried with backoff for up to
+    `SHOP_EVENTS_UNAVAILABLE_SECONDS`, then parked dead for an operator; the order's
+    payment deadline decides when the customer has waited enough."""
 
 
 class InvoiceNotYetIssued(RetryLater):

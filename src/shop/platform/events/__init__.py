@@ -7,7 +7,7 @@ emit one inside a transaction, `bus` to register a store and subscriptions, and
 
 from shop.platform.events.bus import Store, bus
 from shop.platform.events.declaration import IntegrationEvent, integration_event, registry
-from shop.platform.events.errors import RetryLater
+from shop.platform.events.errors import RetryLater, Unavailable
 from shop.platform.events.publishing import PublishOutsideTransaction, publish
 from shop.platform.events.schedule import schedule
 
@@ -16,6 +16,7 @@ __all__ = [
     "PublishOutsideTransaction",
     "RetryLater",
     "Store",
+    "Unavailable",
     "bus",
     "integration_event",
     "publish",

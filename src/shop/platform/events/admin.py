@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.utils import timezone
 
 from shop.platform.admin import ReadOnlyAdmin
+from shop.platform.events import operations
 from shop.platform.events.models import InboxStatus
 
 
@@ -19,7 +19,7 @@ class OutboxAdmin(ReadOnlyAdmin):
 @admin.action(description="Retry the selected dead or parked rows")
 def retry_rows(modeladmin, request, queryset):
     count = queryset.filter(status__in=[InboxStatus.DEAD, InboxStatus.PARKED]).update(
-        status=InboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+        **operations.revived()
     )
     modeladmin.message_user(request, f"{count} rows are due again.", messages.SUCCESS)
 

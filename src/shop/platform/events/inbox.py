@@ -30,19 +30,21 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+import structlog
 from django.db import DatabaseError, connections, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from shop.platform.events.bus import Store, bus
 from shop.platform.events.envelope import decode
-from shop.platform.events.errors import RetryLater
+from shop.platform.events.errors import RetryLater, Unavailable
 from shop.platform.events.models import InboxStatus
 from shop.platform.events.settings import event_settings
 from shop.platform.events.tracing import caused_by, from_envelope
+from shop.platform.observability import logs
 from shop.platform.observability.handlers import observed
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 UNHANDLED = "(unhandled)"
 
@@ -393,35 +395,72 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _failed(row, exc: Exception) -> None:
-    conf = event_settings()
+    """Record a failed attempt: due again after a backoff, or dead once its budget is spent."""
+    now = timezone.now()
     row.attempts += 1
-    row.last_error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
-    waiting = isinstance(exc, RetryLater)
-    if row.attempts >= conf.max_attempts and not waiting:
+    row.failing_since = row.failing_since or now
+    error = "".join(traceback.format_exception_only(exc)).strip()
+    kind, spent, next_attempt_at = _budget(row, exc, now)
+    fields = {**_log_fields(row), "attempts": row.attempts, "error": error[:500]}
+    if spent:
         row.status = InboxStatus.DEAD
-        log.error(
-            "handler %s parked event %s dead after %d attempts: %s",
-            row.handler,
-            row.event_id,
-            row.attempts,
-            row.last_error,
-        )
+        row.last_error = f"parked dead, {spent}. Last error: {error}"[:4000]
+        log.error("handler parked event dead", kind=kind, budget=spent, **fields)
     else:
-        row.next_attempt_at = timezone.now() + backoff(row.attempts)
-        log.log(
-            logging.INFO if waiting else logging.WARNING,
-            "handler %s %s event %s (attempt %d): %s",
-            row.handler,
-            "waits on" if waiting else "failed on",
-            row.event_id,
-            row.attempts,
-            row.last_error,
+        row.last_error = error[:4000]
+        row.next_attempt_at = next_attempt_at
+        level = logging.INFO if kind == NOT_YET else logging.WARNING
+        log.log(level, MESSAGES[kind], kind=kind, retry_at=next_attempt_at.isoformat(), **fields)
+    row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "failing_since"])
+
+
+# What a failure is, for its retry budget (errors.py): each kind has a budget of its own.
+FAILED, NOT_YET, UNAVAILABLE = "failed", "not_yet", "unavailable"
+MESSAGES = {
+    FAILED: "handler failed on event",
+    NOT_YET: "handler waits on event",
+    UNAVAILABLE: "handler waits on an unavailable service",
+}
+
+
+def _budget(row, exc: Exception, now: datetime) -> tuple[str, str, datetime | None]:
+    """(kind of failure, which budget ran out or "", when to try next if none did).
+
+    A failure has `max_attempts` attempts. "Not yet" and "unavailable" have a time
+    budget from the row's first failure: retried with backoff, the last retry timed
+    at the budget's end, and dead at the first failure past it.
+    """
+    conf = event_settings()
+    if not isinstance(exc, RetryLater | Unavailable):
+        if row.attempts < conf.max_attempts:
+            return FAILED, "", now + backoff(row.attempts)
+        return (
+            FAILED,
+            f"the attempts budget ran out (SHOP_EVENTS_MAX_ATTEMPTS={conf.max_attempts})",
+            None,
         )
-    row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    kind, seconds = (
+        (UNAVAILABLE, conf.unavailable_seconds)
+        if isinstance(exc, Unavailable)
+        else (NOT_YET, conf.not_yet_seconds)
+    )
+    end = row.failing_since + timedelta(seconds=seconds)
+    if now < end:
+        return kind, "", min(now + backoff(row.attempts), end)
+    waited = (now - row.failing_since).total_seconds()
+    spent = (
+        f"the {kind.replace('_', '-')} budget ran out (SHOP_EVENTS_{kind.upper()}_SECONDS={seconds:g}):"
+        f" retried for {waited:.0f} s over {row.attempts} attempts"
+    )
+    return kind, spent, None
+
+
+def _log_fields(row) -> dict[str, Any]:
+    return logs.event_fields(row.envelope, context=row._meta.app_label, handler=row.handler)
 
 
 def _park(row, reason: str) -> None:
     row.status = InboxStatus.PARKED
     row.last_error = reason
     row.save(update_fields=["status", "last_error"])
-    log.error("parked event %s for %s: %s", row.event_id, row.handler, reason)
+    log.error("parked event", reason=reason, **_log_fields(row))

@@ -79,6 +79,9 @@ class InboxMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True, default="")
+    # When the current run of retries began (its first failure, or since an operator
+    # retried it): the start of the "not yet" and "unavailable" budgets.
+    failing_since = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
 

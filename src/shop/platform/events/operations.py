@@ -74,10 +74,18 @@ def retry(
                 placeholder.status = InboxStatus.DONE
                 placeholder.save(update_fields=["status"])
                 count += 1
-        count += rows.exclude(handler=inbox.UNHANDLED).update(
-            status=InboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
-        )
+        count += rows.exclude(handler=inbox.UNHANDLED).update(**revived())
     return count
+
+
+def revived() -> dict:
+    """The fields of a dead or parked row made due again: every retry budget starts afresh."""
+    return {
+        "status": InboxStatus.PENDING,
+        "attempts": 0,
+        "failing_since": None,
+        "next_attempt_at": timezone.now(),
+    }
 
 
 def purge(*, older_than: timedelta, stores: list[Store] | None = None) -> dict[str, int]:

@@ -11,6 +11,10 @@ from django.conf import settings
 class EventSettings:
     transport: str = "inline"
     max_attempts: int = 8
+    # Budgets of the retryable "try again later" errors, in seconds since the row's
+    # first failure (or since an operator retried it): see errors.py.
+    not_yet_seconds: float = 3600.0
+    unavailable_seconds: float = 600.0
     backoff_base_seconds: float = 0.5
     backoff_max_seconds: float = 300.0
     lease_seconds: float = 30.0

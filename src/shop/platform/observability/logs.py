@@ -62,16 +62,29 @@ def configure(*, json: bool, level: str) -> dict[str, Any]:
     }
 
 
+def event_fields(envelope: dict[str, Any], *, context: str, handler: str) -> dict[str, Any]:
+    """The fields of every log line about one event and one handler of `context`.
+
+    `context` and `consumer` are both the context running the handler: `context` is
+    the key every event-bus line shares (the store it is about), `consumer` the one
+    handler lines have always had.
+    """
+    return {
+        "event_id": envelope.get("id"),
+        "event_type": envelope.get("type"),
+        "event_source": envelope.get("source"),
+        "context": context,
+        "consumer": context,
+        "handler": handler,
+        "correlation_id": envelope.get("correlationid"),
+        "causation_id": envelope.get("causationid"),
+    }
+
+
 def bind_event(envelope: dict[str, Any], *, context: str, handler: str) -> Mapping[str, Token]:
     """Bind one handler run's fields; returns the tokens `unbind_event` restores from."""
     return structlog.contextvars.bind_contextvars(
-        event_id=envelope.get("id"),
-        event_type=envelope.get("type"),
-        event_source=envelope.get("source"),
-        consumer=context,
-        handler=handler,
-        correlation_id=envelope.get("correlationid"),
-        causation_id=envelope.get("causationid"),
+        **event_fields(envelope, context=context, handler=handler)
     )
 
 

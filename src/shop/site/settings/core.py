@@ -21,7 +21,7 @@ CSRF_TRUSTED_ORIGINS = words("SHOP_CSRF_TRUSTED_ORIGINS")
 # The four bounded contexts. Each is a Django app with a database alias of the same name.
 SHOP_CONTEXTS = ["catalog", "inventory", "ordering", "billing"]
 
-# The architecture gate (`manage.py check_architecture`, DESIGN.md §2) reads this one
+# The architecture gate (`manage.py check_architecture`, docs/design.md §2) reads this one
 # declaration; importlinter.ini is generated from it (`--write-importlinter`).
 SHOP_ARCHITECTURE = {
     "root": "shop",
@@ -143,6 +143,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SHOP_EVENTS = {
     "transport": text("SHOP_EVENT_TRANSPORT", "inline"),
     "max_attempts": whole("SHOP_EVENTS_MAX_ATTEMPTS", 8),
+    "not_yet_seconds": number("SHOP_EVENTS_NOT_YET_SECONDS", 3600),
+    "unavailable_seconds": number("SHOP_EVENTS_UNAVAILABLE_SECONDS", 600),
     "backoff_base_seconds": number("SHOP_EVENTS_BACKOFF_BASE_SECONDS", 0.5),
     "backoff_max_seconds": number("SHOP_EVENTS_BACKOFF_MAX_SECONDS", 300),
     "sweep_seconds": number("SHOP_EVENTS_SWEEP_SECONDS", 1),
