@@ -4,7 +4,7 @@ SQLite (default): Django creates one in-memory database per alias and migrates i
 PostgreSQL (SHOP_DATABASE_URL set): one test database, provisioned exactly like
 production by `shop.platform.db.provisioning` (a schema and a role per alias), then
 migrated alias by alias. Django's own setup cannot do this: aliases sharing a database
-become mirrors and only the first is migrated (see DESIGN.md §11).
+become mirrors and only the first is migrated (see docs/design.md §11).
 """
 
 from __future__ import annotations

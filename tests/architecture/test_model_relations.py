@@ -1,4 +1,4 @@
-"""No model relation crosses a context boundary: across contexts, refer by id (DESIGN.md §3)."""
+"""No model relation crosses a context boundary: across contexts, refer by id (docs/design.md §3)."""
 
 # The models below are throwaway shapes fed to the check, never rendered: no __str__.
 # ruff: noqa: DJ008

@@ -1,4 +1,4 @@
-"""No relation field crosses a context boundary (DESIGN.md §3).
+"""No relation field crosses a context boundary (docs/design.md §3).
 
 Each context lives in its own store, so a ForeignKey, OneToOne or ManyToMany from one
 context to another (or to Django's ``auth`` users, which live on ``default``) could be

@@ -8,7 +8,7 @@ without a schema) and flags any table that a model of another alias owns, or any
 named after another alias. It records the access *before* the statement runs, so a
 query the store would refuse anyway (a missing table on SQLite, a denied schema on
 PostgreSQL) is still reported as what it is. The test suite installs it for every test
-(tests/conftest.py); production relies on the stores themselves (DESIGN.md §3).
+(tests/conftest.py); production relies on the stores themselves (docs/design.md §3).
 
 Ownership comes from the models: a model's ``db_table`` belongs to the alias Django's
 router writes that model to. ``django_migrations`` exists in every store and belongs to

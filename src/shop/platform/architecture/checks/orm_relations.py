@@ -1,4 +1,4 @@
-"""Check 3: no model relation crosses a context boundary (DESIGN.md §3).
+"""Check 3: no model relation crosses a context boundary (docs/design.md §3).
 
 Two views of the same rule. The source view finds relation fields as written, string
 references (``"billing.InvoiceRecord"``) and ``settings.AUTH_USER_MODEL`` included, with

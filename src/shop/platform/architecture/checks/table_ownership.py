@@ -1,4 +1,4 @@
-"""Check 4: a context touches only its own tables, in code and in migrations (DESIGN.md §3).
+"""Check 4: a context touches only its own tables, in code and in migrations (docs/design.md §3).
 
 Each context's store holds its tables alone: on PostgreSQL its role cannot even see the
 others' schemas. So SQL written by hand (``cursor.execute``, ``.raw()``, ``.extra()``,

@@ -1,6 +1,6 @@
 """JSON Schema (draft-07) for an event dataclass, from its fields and their type hints.
 
-Events carry primitives only (DESIGN.md §4), so the mapping is small: str, int, float,
+Events carry primitives only (docs/design.md §4), so the mapping is small: str, int, float,
 bool, None, tuples (``tuple[X, ...]`` or fixed ``tuple[A, B]``), lists, dicts with string
 keys, enums, literals, unions and nested dataclasses. Anything else is refused by name,
 so an event that grows a type no consumer can read fails the docs rather than drifting
