@@ -9,11 +9,23 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shop.platform.architecture import docs, gate, ratchet, reports, sarif
-from shop.platform.architecture.checks import CHECKS
-from shop.platform.architecture.checks.config import expected_importlinter_config
-from shop.platform.architecture.codebase import Codebase
-from shop.platform.architecture.declaration import Architecture
+# The gate reads the import graph with grimp and import-linter, which only the dev extra
+# installs: the shop itself never needs them, so a plain `pip install -e .` (the image)
+# has this command but not its tools, and says so in one line.
+DEV_ONLY = {"grimp", "importlinter"}
+try:
+    from shop.platform.architecture import docs, gate, ratchet, reports, sarif
+    from shop.platform.architecture.checks import CHECKS
+    from shop.platform.architecture.checks.config import expected_importlinter_config
+    from shop.platform.architecture.codebase import Codebase
+    from shop.platform.architecture.declaration import Architecture
+except ModuleNotFoundError as missing:
+    MISSING: str | None = (missing.name or "").partition(".")[0]
+    if MISSING not in DEV_ONLY:
+        raise
+    CHECKS = []
+else:
+    MISSING = None
 
 
 class Command(BaseCommand):
@@ -29,7 +41,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check",
             action="append",
-            choices=[check.id for check in CHECKS],
+            choices=[check.id for check in CHECKS] or None,
             help="Run only this check (repeatable). Ratchet entries of other checks are kept.",
         )
         parser.add_argument(
@@ -49,6 +61,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if MISSING:
+            raise CommandError(
+                f"check_architecture needs the dev extra ({MISSING} is not installed): "
+                "pip install -e '.[dev]'"
+            )
         codebase = Codebase(Architecture.from_settings())
         checks = [c for c in CHECKS if not options["check"] or c.id in options["check"]]
         if options["write_importlinter"]:
