@@ -93,7 +93,9 @@ def test_an_unknown_invoice_is_a_404(alice_client, alices, path, problem):
     problem(alice_client.get(path), 404, "not-found")
 
 
-@pytest.mark.parametrize("value", ["not-a-uuid", "1234", "00000000-0000-4000-8000-00000000000g"])
+@pytest.mark.parametrize(
+    "value", ["not-a-uuid", "1234", "00000000-0000-4000-8000-00000000000g", "", " "]
+)
 def test_filtering_by_a_malformed_order_id_is_a_400(alice_client, alices, value, problem):
     response = alice_client.get("/api/v1/invoices", {"order": value})
 

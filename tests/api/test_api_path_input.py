@@ -41,27 +41,35 @@ LISTS = ["/api/v1/products", "/api/v1/orders", "/api/v1/invoices"]
 
 @pytest.mark.parametrize("url", LISTS)
 @pytest.mark.parametrize("position", ["\x00", "A\x00"], ids=["nul", "trailing-nul"])
-def test_a_cursor_position_holding_nul_is_a_404_problem(
+def test_a_cursor_position_holding_nul_is_a_400_problem(
     alice_client, products, url, position, problem
 ):
-    problem(alice_client.get(url, {"cursor": _cursor(position)}), 404, "not-found")
+    problem(
+        alice_client.get(url, {"cursor": _cursor(position)}), 400, "validation-error", ["#/cursor"]
+    )
 
 
 @pytest.mark.parametrize("url", ["/api/v1/orders", "/api/v1/invoices"])
 @pytest.mark.parametrize("position", ["yesterday", "x" * 500, "2020-13-45T99:00:00"])
-def test_a_cursor_position_that_is_not_a_time_is_a_404_problem(
+def test_a_cursor_position_that_is_not_a_time_is_a_400_problem(
     alice_client, products, url, position, problem
 ):
-    problem(alice_client.get(url, {"cursor": _cursor(position)}), 404, "not-found")
+    problem(
+        alice_client.get(url, {"cursor": _cursor(position)}), 400, "validation-error", ["#/cursor"]
+    )
 
 
 @pytest.mark.parametrize("url", LISTS)
-@pytest.mark.parametrize("cursor", ["bm90LWEtY3Vyc29y", "%%%", "o=1", _cursor("x" * 500)], ids=repr)
-def test_a_meaningless_cursor_never_fails_the_server(alice_client, products, url, cursor):
+@pytest.mark.parametrize(
+    "cursor", ["zzz", "bm90LWEtY3Vyc29y", "%%%", "o=1", "\u00e9", _cursor("x" * 500)], ids=repr
+)
+def test_a_meaningless_cursor_is_a_400_problem_naming_it(
+    alice_client, products, url, cursor, problem
+):
     response = alice_client.get(url, {"cursor": cursor})
 
-    assert response.status_code in (200, 404), response.content
-    assert set(response.json()) in ({"results", "next"}, {"type", "title", "status", "detail"})
+    body = problem(response, 400, "validation-error", ["#/cursor"])
+    assert body["detail"].startswith("cursor: Invalid cursor")
 
 
 @pytest.mark.parametrize(
@@ -75,9 +83,22 @@ def test_a_well_formed_cursor_pages_from_its_position(alice_client, products, ur
     assert set(response.json()) == {"results", "next"}
 
 
-@pytest.mark.parametrize("limit", ["0", "-1", "abc", "100000", "1.5"])
-def test_an_odd_page_size_falls_back_to_a_sane_one(anon, products, limit):
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize(
+    "limit", ["0", "-5", "abc", "null", "", " 5", "1.5", "101", "100000", "1e2", "\u0665"], ids=repr
+)
+def test_a_page_size_that_is_not_from_1_to_100_is_a_400_problem_naming_it(
+    alice_client, products, url, limit, problem
+):
+    response = alice_client.get(url, {"limit": limit})
+
+    body = problem(response, 400, "validation-error", ["#/limit"])
+    assert body["detail"] == "limit: Must be a whole number from 1 to 100."
+
+
+@pytest.mark.parametrize(("limit", "expected"), [("1", 1), ("2", 2), ("100", 3), ("003", 3)])
+def test_a_page_size_from_1_to_100_is_honoured(anon, products, limit, expected):
     response = anon.get("/api/v1/products", {"limit": limit})
 
     assert response.status_code == 200
-    assert 1 <= len(response.json()["results"]) <= 100
+    assert len(response.json()["results"]) == expected

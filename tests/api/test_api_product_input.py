@@ -206,5 +206,5 @@ def test_an_empty_revision_leaves_the_product_as_it_was(staff_client, products):
     assert response.json() == before == staff_client.get("/api/v1/products/MUG-CLASSIC").json()
 
 
-def test_a_bogus_cursor_is_a_404_problem(anon, products, problem):
-    problem(anon.get("/api/v1/products?cursor=not-a-cursor"), 404, "not-found")
+def test_a_bogus_cursor_is_a_400_problem_naming_it(anon, products, problem):
+    problem(anon.get("/api/v1/products?cursor=not-a-cursor"), 400, "validation-error", ["#/cursor"])

@@ -1,6 +1,6 @@
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,6 +11,7 @@ from shop.billing.infrastructure.repository import to_domain
 from shop.platform.http.fields import MoneyOut
 from shop.platform.http.pagination import cursor_ordered_by
 from shop.platform.http.problems import Problem
+from shop.platform.http.query import validated_query
 
 
 class InvoiceOut(serializers.Serializer):
@@ -31,22 +32,20 @@ class InvoiceOut(serializers.Serializer):
 
 
 class InvoiceFilter(serializers.Serializer):
-    order = serializers.UUIDField(required=False)
+    order = serializers.UUIDField(required=False, help_text="Only the invoice of this order.")
 
 
 class InvoiceList(APIView):
     pagination_class = cursor_ordered_by("-issued_at", "-id")
 
     @extend_schema(
-        parameters=[OpenApiParameter("order", UUID, description="Only the invoice of this order.")],
+        parameters=[InvoiceFilter],
         responses=InvoiceOut(many=True),
         tags=["billing"],
     )
     def get(self, request):
         """The caller's own invoices, newest first."""
-        query = InvoiceFilter(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        order = query.validated_data.get("order")
+        order = validated_query(InvoiceFilter, request).get("order")
         rows = queries.invoice_rows(
             customer_id=request.user.id, order_id=str(order) if order else None
         )
