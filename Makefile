@@ -25,13 +25,15 @@ $(VENV)/.installed-dev: pyproject.toml requirements/dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 ## run: install, create every store, seed demo data, serve on 127.0.0.1:$(PORT)
+# --no-control-socket: gunicorn's control socket would otherwise be one fixed file in the
+# home directory, shared by every copy of the shop on the host (the Procfile passes it too).
 run: export SHOP_DEBUG ?= 1
 run: export SHOP_LOG_FORMAT ?= console
 run: $(VENV)/.installed-run migrate seed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "shop is serving on http://127.0.0.1:$(PORT)/ (API docs: /api/docs/)"
 	exec $(BIN)/gunicorn shop.site.wsgi --bind 127.0.0.1:$(PORT) \
-		--workers $(WEB_CONCURRENCY) --access-logfile -
+		--workers $(WEB_CONCURRENCY) --no-control-socket --access-logfile -
 
 ## run-prod: production mode on this machine, over the local PostgreSQL and Redis: provision and
 ## migrate, then web, worker and beat (the Procfile) under honcho, through docker/entrypoint.sh
