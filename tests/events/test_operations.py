@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db(databases="__all__")
 
 def run(*args: str) -> str:
     out = StringIO()
-    call_command("events", *args, stdout=out)
+    try:
+        call_command("events", *args, stdout=out)
+    except CommandError as error:
+        if error.returncode != 3:  # `events status` with dead rows: the table is printed
+            raise
     return out.getvalue()
 
 

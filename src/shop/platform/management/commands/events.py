@@ -1,8 +1,14 @@
-"""manage.py events status | retry [EVENT_ID | --dead] | purge --older-than 7d | work"""
+"""manage.py events status [--format json] | retry [EVENT_ID | --dead] | purge --older-than 7d | work
+
+`events status` exits with DEAD_ROWS (3) when any inbox row is dead, so a cron job or
+a probe can alert on it; 0 means nothing is dead. As for every command, 1 is an error
+(a store it cannot read) and 2 a usage error.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import time
 from datetime import timedelta
@@ -15,6 +21,10 @@ from django.utils import timezone
 from shop.platform.events import operations, worker
 from shop.platform.events.bus import bus
 from shop.platform.events.settings import event_settings
+
+# The exit code of `events status` when dead rows are present (1 and 2 are Django's:
+# an error, a usage error).
+DEAD_ROWS = 3
 
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -31,7 +41,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("status", help="pending, dead and lag per context")
+        status = sub.add_parser(
+            "status",
+            help="pending, dead and lag per context; exit code 3 if any row is dead",
+            description="Outbox and inbox rows pending, dead and parked, and the lag, per "
+            f"context. Exit code: 0 when no inbox row is dead, {DEAD_ROWS} when any is "
+            "(the table or document is printed either way), 1 on an error, 2 on a usage "
+            "error.",
+        )
+        status.add_argument(
+            "--format",
+            dest="output_format",
+            choices=["table", "json"],
+            default="table",
+            help="table (default) or json: one machine-readable document",
+        )
         retry = sub.add_parser("retry", help="make dead or parked inbox rows due again")
         retry.add_argument("event_id", nargs="?", type=UUID)
         retry.add_argument("--dead", action="store_true", help="every dead and parked row")
@@ -43,13 +67,26 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         getattr(self, f"_{action}")(**options)
 
-    def _status(self, **options):
+    def _status(self, output_format="table", **options):
         now = timezone.now()
+        statuses = [operations.status(store) for store in bus.stores.values()]
+        if output_format == "json":
+            self.stdout.write(json.dumps(status_document(statuses, now), indent=2))
+        else:
+            self._status_table(statuses, now)
+        dead = sum(s.inbox_dead for s in statuses)
+        if dead:
+            raise CommandError(
+                f"{dead} dead inbox rows: read their last_error, fix the cause, then "
+                "`events retry --dead`",
+                returncode=DEAD_ROWS,
+            )
+
+    def _status_table(self, statuses, now):
         self.stdout.write(
             f"{'context':<10} {'outbox':>7} {'inbox':>7} {'dead':>5} {'parked':>6} {'oldest (s)':>10}"
         )
-        for store in bus.stores.values():
-            s = operations.status(store)
+        for s in statuses:
             self.stdout.write(
                 f"{s.context:<10} {s.outbox_pending:>7} {s.inbox_pending:>7} {s.inbox_dead:>5}"
                 f" {s.inbox_parked:>6} {s.lag_seconds(now):>10.1f}"
@@ -78,3 +115,35 @@ class Command(BaseCommand):
             worker.drain()  # logs and skips a store that is down
             worker.run_scheduled_jobs()
             time.sleep(interval)
+
+
+def status_document(statuses: list[operations.StoreStatus], now) -> dict:
+    """`events status --format json`: per context and in total, and whether anything is dead."""
+
+    def when(moment):
+        return moment.isoformat() if moment else None
+
+    contexts = {
+        s.context: {
+            "outbox_pending": s.outbox_pending,
+            "outbox_oldest_pending": when(s.outbox_oldest_pending),
+            "inbox_pending": s.inbox_pending,
+            "inbox_oldest_pending": when(s.inbox_oldest_pending),
+            "inbox_dead": s.inbox_dead,
+            "inbox_parked": s.inbox_parked,
+            "lag_seconds": round(s.lag_seconds(now), 3),
+        }
+        for s in statuses
+    }
+    totals = {
+        key: sum(context[key] for context in contexts.values())
+        for key in ("outbox_pending", "inbox_pending", "inbox_dead", "inbox_parked")
+    }
+    totals["lag_seconds"] = max((c["lag_seconds"] for c in contexts.values()), default=0.0)
+    return {
+        "checked_at": now.isoformat(),
+        "healthy": totals["inbox_dead"] == 0,
+        "exit_code": DEAD_ROWS if totals["inbox_dead"] else 0,
+        "totals": totals,
+        "contexts": contexts,
+    }
