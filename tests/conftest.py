@@ -26,6 +26,10 @@ REQUIRE_POSTGRES = os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1"
 def pytest_configure(config: pytest.Config) -> None:
     # Hashing with production strength costs ~0.3 s a user; tests need no secrecy.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test client speaks plain HTTP, as `make run-prod` does (SHOP_HTTPS=0); the suite
+    # runs with SHOP_DEBUG off, so production's redirect to HTTPS would answer every request.
+    # tests/api/test_security.py checks the redirect itself.
+    settings.SECURE_SSL_REDIRECT = False
     # Pages render without `collectstatic` (the manifest storage needs collected files).
     settings.STORAGES = {
         **settings.STORAGES,

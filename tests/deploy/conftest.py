@@ -194,6 +194,8 @@ def container_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         **inherited,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "SHOP_SECRET_KEY": "deploy-test-secret-key",
+        # Served over plain HTTP here, as `make run-prod` does; a real container sits behind TLS.
+        "SHOP_HTTPS": "0",
         "SHOP_EVENT_TRANSPORT": "celery",
         "SHOP_LOG_FORMAT": "json",
         "SHOP_BIND": f"127.0.0.1:{free_port()}",

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_structlog",
     "django_prometheus",
+    "csp",
     "shop.platform",
     "shop.site",
     *(f"shop.{context}" for context in SHOP_CONTEXTS),
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "shop.platform.http.middleware.RequestIdMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -162,8 +164,4 @@ SHOP_FAKE_PAYMENTS = {
     "available": not flag("SHOP_FAKE_PAYMENTS_DOWN"),
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = flag("SHOP_SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = flag("SHOP_SECURE_COOKIES", True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
+# HTTPS, HSTS, secure cookies and the Content Security Policy: settings/security.py.
