@@ -25,19 +25,20 @@ plus one period), which it handles like any other.
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Protocol
 
+import structlog
 from django.utils import timezone
 
 from shop.platform.events.bus import Store, bus
 from shop.platform.events.relay import consumers
 from shop.platform.events.settings import event_settings
 from shop.platform.events.transports import transport
+from shop.platform.observability import logs
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 CHUNK = 500
 MAX_CATCH_UP = timedelta(days=1)
@@ -147,7 +148,7 @@ def _send_missing(store: Store, rows: list[tuple]) -> tuple[int, bool]:
                 .distinct()
             )
         except Exception:  # that store is down: ask it again next run
-            log.exception("could not ask the %s inbox which events arrived", context)
+            log.exception("could not ask an inbox which events arrived", context=context)
             complete = False
             continue
         if event_ids - arrived:
@@ -164,10 +165,10 @@ def _send_missing(store: Store, rows: list[tuple]) -> tuple[int, bool]:
         for context, event_ids in missing.items()
         for event_id in event_ids
     ]
-    log.warning(
-        "redelivering %d events that never reached their consumer's inbox: %s",
-        len(batch),
-        ", ".join(sorted({f"{envelope['type']} -> {to[0]}" for envelope, to in batch})),
-    )
+    for envelope, to in batch:
+        log.warning(
+            "redelivering an event that never reached its consumer's inbox",
+            **logs.event_fields(envelope, context=to[0]),
+        )
     transport().send_batch(batch)
     return len(batch), complete

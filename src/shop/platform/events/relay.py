@@ -12,13 +12,13 @@ land out of order.
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import uuid
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
+import structlog
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -26,8 +26,9 @@ from django.utils import timezone
 from shop.platform.events.bus import Store, bus
 from shop.platform.events.inbox import backoff, prefer_index_order
 from shop.platform.events.settings import event_settings
+from shop.platform.observability import logs
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 RELAY_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -135,7 +136,12 @@ def relay(store: Store, *, limit: int | None = None, owner: str = RELAY_ID) -> i
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
             locked_until=timezone.now() + backoff(attempts),
         )
-        log.warning("relay of %d %s events failed: %s", len(batch), store.context, exc)
+        log.warning(
+            "relay failed",
+            attempts=attempts,
+            error=f"{type(exc).__name__}: {exc}",
+            **logs.batch_fields([row.envelope for row in batch], context=store.context),
+        )
         return 0
     return rows.update(dispatched_at=timezone.now(), locked_until=None, last_error="")
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-log = logging.getLogger(__name__)
+import structlog
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Schedule:
                 try:
                     job.run()
                 except Exception:
-                    log.exception("scheduled job %s failed", job.name)
+                    log.exception("scheduled job failed", job=job.name)
                     continue
                 ran.append(job.name)
         return ran

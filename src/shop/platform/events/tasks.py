@@ -3,10 +3,10 @@ the inline transport uses, so dedupe, retries and dead-lettering behave the same
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import NoReturn
 
+import structlog
 from celery import shared_task
 from celery.exceptions import Reject, Retry
 from django.db import InterfaceError, OperationalError
@@ -14,8 +14,9 @@ from django.db import InterfaceError, OperationalError
 from shop.platform.events import inbox, relay
 from shop.platform.events.bus import bus
 from shop.platform.events.schedule import schedule
+from shop.platform.observability import logs
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 RELAY_QUEUE = "events"
 
@@ -48,19 +49,18 @@ def deliver(self, envelope: dict, context: str) -> int:
     try:
         return inbox.process_due(bus.store_of(context))
     except Exception:  # the event is safe in the inbox: the next delivery or sweep runs it
-        log.exception("handling the %s inbox failed; its rows wait for the sweep", context)
+        log.exception("handling an inbox failed; its rows wait for the sweep", context=context)
         return 0
 
 
 def _retry_delivery(task, envelope: dict, context: str, error: Exception) -> NoReturn:
     delay = inbox.backoff(task.request.retries + 1).total_seconds()
     log.warning(
-        "could not store event %s in the %s inbox (retry %d in %.1f s): %s",
-        envelope.get("id"),
-        context,
-        task.request.retries + 1,
-        delay,
-        error,
+        "could not store an event in its inbox",
+        retry=task.request.retries + 1,
+        retry_in_seconds=round(delay, 1),
+        error=f"{type(error).__name__}: {error}",
+        **logs.event_fields(envelope, context=context),
     )
     try:
         raise task.retry(exc=error, countdown=delay)

@@ -8,10 +8,10 @@ and inbox row locks keep them from doing the same work twice.
 
 from __future__ import annotations
 
-import logging
 import queue
 import threading
 
+import structlog
 from django.db import close_old_connections, connections
 
 from shop.platform.events import inbox, relay
@@ -19,7 +19,7 @@ from shop.platform.events.bus import bus
 from shop.platform.events.schedule import schedule
 from shop.platform.events.settings import event_settings
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 
 def drain(*, max_rounds: int = 100) -> int:
@@ -42,7 +42,7 @@ def _guarded(step, store) -> int:
     try:
         return step(store)
     except Exception:  # that store is down or broken; its rows wait for the next pass
-        log.exception("%s failed for the %s store", step.__qualname__, store.context)
+        log.exception("event worker step failed", step=step.__qualname__, context=store.context)
         return 0
 
 
@@ -140,7 +140,11 @@ class CeleryNudger(threading.Thread):
             try:
                 relay_outbox.apply_async(args=[context], queue=RELAY_QUEUE, retry=False)
             except Exception as exc:
-                log.warning("could not nudge the relay (the sweep will catch up): %s", exc)
+                log.warning(
+                    "could not nudge the relay (the sweep will catch up)",
+                    context=context,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
 
 
 _nudger: CeleryNudger | None = None

@@ -62,22 +62,36 @@ def configure(*, json: bool, level: str) -> dict[str, Any]:
     }
 
 
-def event_fields(envelope: dict[str, Any], *, context: str, handler: str) -> dict[str, Any]:
-    """The fields of every log line about one event and one handler of `context`.
+def event_fields(
+    envelope: dict[str, Any], *, context: str, handler: str | None = None
+) -> dict[str, Any]:
+    """The fields of every log line about one event in `context` (and one of its handlers).
 
-    `context` and `consumer` are both the context running the handler: `context` is
-    the key every event-bus line shares (the store it is about), `consumer` the one
-    handler lines have always had.
+    `context` is the key every event-bus line shares: the store the line is about (the
+    consuming context for inbox and handler lines). Handler lines also carry it as
+    `consumer`, the name they have always had.
     """
-    return {
+    fields = {
         "event_id": envelope.get("id"),
         "event_type": envelope.get("type"),
         "event_source": envelope.get("source"),
         "context": context,
-        "consumer": context,
-        "handler": handler,
         "correlation_id": envelope.get("correlationid"),
         "causation_id": envelope.get("causationid"),
+    }
+    if handler is not None:
+        fields.update(consumer=context, handler=handler)
+    return fields
+
+
+def batch_fields(envelopes: list[dict[str, Any]], *, context: str) -> dict[str, Any]:
+    """The fields of a log line about several events of `context`: every id, to search by."""
+    return {
+        "context": context,
+        "events": len(envelopes),
+        "event_ids": [envelope.get("id") for envelope in envelopes],
+        "event_types": sorted({str(envelope.get("type")) for envelope in envelopes}),
+        "correlation_ids": sorted({str(envelope.get("correlationid")) for envelope in envelopes}),
     }
 
 
