@@ -46,13 +46,15 @@ run-prod: export SHOP_REDIS_URL ?= redis://127.0.0.1:6379/0
 # A key for THIS MACHINE ONLY, so the target runs as is; a real deployment sets its own.
 run-prod: export SHOP_SECRET_KEY ?= local-run-prod-key-this-machine-only-never-deploy
 run-prod: export SHOP_BIND ?= 127.0.0.1:$(PORT)
-# Served over plain HTTP here: HTTPS-only cookies would never come back (no admin sign-in).
-run-prod: export SHOP_SECURE_COOKIES ?= 0
+# Served over plain HTTP here: no redirect to HTTPS, no HSTS, and no Secure cookies (they
+# would never come back: no admin sign-in). A deployment behind TLS keeps SHOP_HTTPS on.
+run-prod: export SHOP_HTTPS ?= 0
 run-prod: export PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/var/prometheus
 run-prod: export PATH := $(abspath $(BIN)):$(PATH)
 run-prod: $(VENV)/.installed-run
 	docker/entrypoint.sh manage collectstatic --noinput --verbosity 0
 	@echo "shop (web, worker, beat) will serve on http://$$SHOP_BIND/ once migrated"
+	@case "$$SHOP_HTTPS" in 0|false|no|off) echo "plain HTTP (SHOP_HTTPS=$$SHOP_HTTPS): redirect to HTTPS, HSTS and Secure cookies are OFF; for this machine only, never a deployment";; esac
 	exec docker/entrypoint.sh
 
 ## migrate: provision PostgreSQL when SHOP_DATABASE_URL is set, then migrate every alias
