@@ -9,6 +9,7 @@ products and stock through `shop.catalog.api` and `shop.inventory.api`.
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from decimal import Decimal
@@ -16,6 +17,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db import connections
 from rest_framework.test import APIClient
 
@@ -32,6 +34,24 @@ PRODUCTS = [
 ]
 
 PROBLEM_TYPE = "urn:shop:problem:"
+
+
+@pytest.fixture(autouse=True)
+def private_cache(settings) -> Iterator[None]:
+    """Each test counts sign-in failures in an empty in-process cache of its own.
+
+    Settings default to a file cache in SHOP_DATA_DIR, which test runs side by side would
+    share; a throttle filled by one test must never refuse another's sign-in.
+    """
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
+    cache = caches["default"]
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

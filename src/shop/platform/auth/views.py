@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop.platform.auth.throttles import SignInByAddress, SignInByUsername
 from shop.platform.http.fields import StrictText
 from shop.platform.http.problems import Problem
 
@@ -16,10 +17,14 @@ class Credentials(serializers.Serializer):
 
 
 class ObtainToken(APIView):
-    """Exchange a username and password for the API token to send as `Authorization: Token ...`."""
+    """Exchange a username and password for the API token to send as `Authorization: Token ...`.
+
+    Failed attempts are throttled by client address and by username (429 with Retry-After).
+    """
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [SignInByAddress, SignInByUsername]
 
     @extend_schema(
         request=Credentials,
@@ -31,6 +36,8 @@ class ObtainToken(APIView):
         credentials.is_valid(raise_exception=True)
         user = authenticate(request=request, **credentials.validated_data)
         if user is None:
+            for throttle in self.get_throttles():
+                throttle.record_failure(request, self)
             raise Problem(
                 status=401,
                 slug="invalid-credentials",

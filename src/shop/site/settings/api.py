@@ -1,3 +1,18 @@
+import re
+
+from django.core.exceptions import ImproperlyConfigured
+
+from shop.site.settings.env import text, whole
+
+
+def _rate(name: str, default: str) -> str:
+    """A DRF throttle rate, "<count>/<second|minute|hour|day>", checked at start-up."""
+    rate = text(name, default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", rate):
+        raise ImproperlyConfigured(f"{name} must look like 10/minute or 20/hour, not {rate!r}")
+    return rate
+
+
 # A CSRF rejection under /api/ is a problem+json 403, never Django's HTML page.
 CSRF_FAILURE_VIEW = "shop.platform.http.problems.csrf_failure_view"
 
@@ -13,6 +28,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "shop.platform.http.problems.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Failed sign-ins (POST /api/v1/auth/token) allowed per client address and per username
+    # in a sliding window; then 429 until the oldest failure ages out (shop.platform.auth.throttles).
+    "DEFAULT_THROTTLE_RATES": {
+        "sign-in-address": _rate("SHOP_TOKEN_THROTTLE_ADDRESS", "20/minute"),
+        "sign-in-username": _rate("SHOP_TOKEN_THROTTLE_USERNAME", "10/hour"),
+    },
+    # Proxies in front of the web process that append to X-Forwarded-For: the client address
+    # is the one the outermost trusted proxy saw. 0: REMOTE_ADDR, X-Forwarded-For ignored
+    # (a client could otherwise pick its own address and dodge the address throttle).
+    "NUM_PROXIES": whole("SHOP_NUM_PROXIES", 0),
 }
 
 SPECTACULAR_SETTINGS = {
