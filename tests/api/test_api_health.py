@@ -18,7 +18,13 @@ def test_readyz_lists_every_store_as_reachable(anon):
     response = anon.get("/readyz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "checks": dict.fromkeys(ALIASES, "ok")}
+    assert response.json() == {
+        "status": "ready",
+        "checks": dict.fromkeys(ALIASES, "ok"),
+        # The process's service and what it hosts (docs/topology.md): here, everything.
+        "service": "shop",
+        "hosts": ["identity", "catalog", "inventory", "ordering", "billing"],
+    }
 
 
 @pytest.mark.django_db(databases="__all__")

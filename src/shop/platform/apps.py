@@ -14,6 +14,7 @@ class PlatformConfig(AppConfig):
             schedule,
         )
         from shop.platform.http.converters import register
+        from shop.platform.topology import checks as topology_checks  # noqa: F401 - registers
 
         register()
         schedule.every(3600.0, "events.purge", operations.purge_expired)

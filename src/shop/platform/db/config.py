@@ -87,16 +87,32 @@ def _parse(url: str, name: str) -> SplitResult:
 
 
 def build_databases(
-    contexts: Sequence[str], *, data_dir: Path, env: Mapping[str, str]
+    contexts: Sequence[str],
+    *,
+    data_dir: Path,
+    env: Mapping[str, str],
+    hosted: Sequence[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
+    """Every alias, or only the `hosted` ones."""
     database_url = env.get("SHOP_DATABASE_URL", "").strip()
     if database_url:
-        return {t.alias: _postgres(t, env) for t in postgres_targets(contexts, database_url, env)}
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return {
-        alias: _sqlite(data_dir / f"{alias}.sqlite3", data_dir / f"test_{alias}.sqlite3")
-        for alias in aliases(contexts)
-    }
+        built = {t.alias: _postgres(t, env) for t in postgres_targets(contexts, database_url, env)}
+    else:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        built = {
+            alias: _sqlite(data_dir / f"{alias}.sqlite3", data_dir / f"test_{alias}.sqlite3")
+            for alias in aliases(contexts)
+        }
+    if hosted is None:
+        return built
+    return {a: db for a, db in built.items() if a in hosted}
+
+
+def unhosted(context: str, service: str, hosted_by: str | None) -> dict[str, Any]:
+    """The alias of a context another service hosts: no store here, every query refused
+    with an error naming that service (shop.platform.db.unhosted)."""
+    options = {"context": context, "service": service, "hosted_by": hosted_by}
+    return {"ENGINE": "shop.platform.db.unhosted", "OPTIONS": options, "TEST": {}}
 
 
 def _sqlite(path: Path, test_path: Path) -> dict[str, Any]:

@@ -1,4 +1,8 @@
-"""Pin every context's models, queries and migrations to that context's own alias."""
+"""Pin every context's models, queries and migrations to that context's own alias.
+
+A context this process does not host has no alias here: reading or writing its models
+raises NotHosted, naming the service that hosts it. Nothing ever falls back to `default`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 
+from shop.platform import topology
 from shop.platform.db.config import DEFAULT_ALIAS
 
 
@@ -14,12 +19,22 @@ def alias_for_app(app_label: str) -> str:
     return app_label if app_label in settings.SHOP_CONTEXTS else DEFAULT_ALIAS
 
 
+def _context_of(alias: str) -> str:
+    return topology.IDENTITY if alias == DEFAULT_ALIAS else alias
+
+
+def hosted_alias_for_app(app_label: str) -> str:
+    alias = alias_for_app(app_label)
+    topology.current().require(_context_of(alias))
+    return alias
+
+
 class ContextRouter:
     def db_for_read(self, model: type, **hints: Any) -> str:
-        return alias_for_app(model._meta.app_label)
+        return hosted_alias_for_app(model._meta.app_label)
 
     def db_for_write(self, model: type, **hints: Any) -> str:
-        return alias_for_app(model._meta.app_label)
+        return hosted_alias_for_app(model._meta.app_label)
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
         # A relation across stores could never be enforced by either database.
@@ -28,4 +43,5 @@ class ContextRouter:
     def allow_migrate(
         self, db: str, app_label: str, model_name: str | None = None, **hints: Any
     ) -> bool:
-        return db == alias_for_app(app_label)
+        alias = alias_for_app(app_label)
+        return db == alias and topology.current().hosts(_context_of(alias))

@@ -1,4 +1,4 @@
-"""Liveness and readiness: is the process up, and can it reach every store it owns."""
+"""Liveness and readiness: is the process up, and can it reach every store it hosts."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import connections
 from django.http import JsonResponse
 
+from shop.platform import topology
+from shop.platform.db import hosted_aliases
 from shop.platform.http.problems import problem_response
 
 
@@ -18,7 +20,7 @@ def readyz(request) -> JsonResponse:
     checks: dict[str, str] = {}
     if settings.SHOP_EVENTS["transport"] == "celery":
         checks["broker"] = _broker()
-    for alias in connections:
+    for alias in hosted_aliases():
         try:
             with connections[alias].cursor() as cursor:
                 cursor.execute("SELECT 1")
@@ -35,7 +37,7 @@ def readyz(request) -> JsonResponse:
             failing=failing,
             checks=checks,
         )
-    return JsonResponse({"status": "ready", "checks": checks})
+    return JsonResponse({"status": "ready", "checks": checks, **topology.current().describe()})
 
 
 def _broker() -> str:
