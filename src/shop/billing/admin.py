@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from shop.billing.infrastructure.messaging import InboxMessage, OutboxMessage
 from shop.billing.infrastructure.models import InvoiceRecord, PaymentRecord
-from shop.platform.admin import ReadOnlyAdmin
+from shop.platform.admin import ReadOnlyAdmin, money_column
 from shop.platform.events import admin as events_admin
 
 
@@ -12,20 +12,26 @@ class InvoiceAdmin(ReadOnlyAdmin):
         "id",
         "order_id",
         "customer_id",
-        "amount_minor",
-        "currency",
+        "amount",
         "status",
         "issued_at",
     ]
     list_filter = ["status", "currency"]
     search_fields = ["id", "order_id"]
-    exclude = ["payment_token"]
+    exclude = ["payment_token", "amount_minor"]
+    readonly_fields = ["amount"]
+
+    amount = money_column("amount_minor", description="amount")
 
 
 @admin.register(PaymentRecord)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["id", "invoice", "amount_minor", "currency", "status", "captured_at"]
+    list_display = ["id", "invoice", "amount", "status", "captured_at"]
     list_filter = ["status"]
+    exclude = ["amount_minor"]
+    readonly_fields = ["amount"]
+
+    amount = money_column("amount_minor", description="amount")
 
 
 events_admin.register(admin.site, outbox=OutboxMessage, inbox=InboxMessage)

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from shop.ordering.infrastructure.messaging import InboxMessage, OutboxMessage
 from shop.ordering.infrastructure.models import OrderLineRecord, OrderRecord
-from shop.platform.admin import ReadOnlyAdmin
+from shop.platform.admin import ReadOnlyAdmin, money_column
 from shop.platform.events import admin as events_admin
 
 
@@ -10,7 +10,11 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLineRecord
     extra = 0
     can_delete = False
-    fields = ["position", "sku", "quantity", "unit_price_minor"]
+    unit_price = money_column(
+        "unit_price_minor", description="unit price", currency_of=lambda line: line.order.currency
+    )
+
+    fields = ["position", "sku", "quantity", "unit_price"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -24,13 +28,15 @@ class OrderAdmin(ReadOnlyAdmin):
         "customer_id",
         "status",
         "cancellation_reason",
-        "total_minor",
-        "currency",
+        "total",
         "placed_at",
     ]
     list_filter = ["status", "cancellation_reason"]
     search_fields = ["id", "customer_id"]
-    exclude = ["payment_token"]
+    exclude = ["payment_token", "total_minor"]
+    readonly_fields = ["total"]
+
+    total = money_column("total_minor", description="total")
     inlines = [OrderLineInline]
 
 

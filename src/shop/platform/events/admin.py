@@ -1,4 +1,8 @@
-"""Admin views of every context's outbox and inbox: read-only, with a retry action."""
+"""Admin views of every context's outbox and inbox: read-only, with a retry action.
+
+What an operator looks for comes first: for an inbox row its status, attempts, next
+attempt and last error; for an outbox row whether and when it was dispatched.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,26 @@ from shop.platform.admin import ReadOnlyAdmin
 from shop.platform.events import operations
 from shop.platform.events.models import InboxStatus
 
+# How much of a last error a list shows (the row's page shows all of it).
+ERROR_PREVIEW = 120
+
+
+@admin.display(description="last error", ordering="last_error")
+def last_error(obj) -> str:
+    text = obj.last_error.strip().splitlines()[0] if obj.last_error.strip() else ""
+    return text if len(text) <= ERROR_PREVIEW else f"{text[: ERROR_PREVIEW - 1]}…"
+
 
 class OutboxAdmin(ReadOnlyAdmin):
-    list_display = ["event_type", "subject", "sequence", "created_at", "dispatched_at", "attempts"]
+    list_display = [
+        "dispatched_at",
+        "attempts",
+        last_error,
+        "event_type",
+        "subject",
+        "sequence",
+        "created_at",
+    ]
     list_filter = ["event_type", ("dispatched_at", admin.EmptyFieldListFilter)]
     search_fields = ["id", "subject"]
     ordering = ["-created_at"]
@@ -26,12 +47,14 @@ def retry_rows(modeladmin, request, queryset):
 
 class InboxAdmin(ReadOnlyAdmin):
     list_display = [
+        "status",
+        "attempts",
+        "next_attempt_at",
+        last_error,
         "event_type",
         "handler",
         "subject",
         "sequence",
-        "status",
-        "attempts",
         "received_at",
     ]
     list_filter = ["status", "handler", "event_type"]

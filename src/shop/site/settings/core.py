@@ -119,6 +119,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# The admin shows timestamps to the second ("2026-11-23 17:50:56 UTC"): shop/site/formats.
+FORMAT_MODULE_PATH = ["shop.site.formats"]
 
 SHOP_DATA_DIR = Path(text("SHOP_DATA_DIR", "var")).resolve()
 
