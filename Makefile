@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 WEB_CONCURRENCY ?= 2
 
-.PHONY: run run-prod test lint lock migrate seed clean
+.PHONY: run run-prod ctl test lint lock migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,9 @@ run: $(VENV)/.installed-run migrate seed
 		--workers $(WEB_CONCURRENCY) --no-control-socket --access-logfile -
 
 ## run-prod: production mode on this machine, over the local PostgreSQL and Redis: provision and
-## migrate, then web, worker and beat (the Procfile) under honcho, through docker/entrypoint.sh
-## as the container runs them. Every SHOP_* below can be overridden from the environment.
+## migrate, then web, worker and beat (the Procfile) under supervisord, each restarted when it
+## exits (docker/supervisord.conf), through docker/entrypoint.sh as the container runs them.
+## Every SHOP_* below can be overridden from the environment. `make ctl` talks to it.
 run-prod: export SHOP_DEBUG := 0
 run-prod: export SHOP_EVENT_TRANSPORT := celery
 run-prod: export SHOP_DATABASE_URL ?= postgresql://127.0.0.1:5432/shop
@@ -56,6 +57,13 @@ run-prod: $(VENV)/.installed-run
 	@echo "shop (web, worker, beat) will serve on http://$$SHOP_BIND/ once migrated"
 	@case "$$SHOP_HTTPS" in 0|false|no|off) echo "plain HTTP (SHOP_HTTPS=$$SHOP_HTTPS): redirect to HTTPS, HSTS and Secure cookies are OFF; for this machine only, never a deployment";; esac
 	exec docker/entrypoint.sh
+
+## ctl: supervisorctl against the supervisord of `make run-prod` (CTL=status by default:
+## `make ctl CTL="restart worker"`, `make ctl CTL="tail -f web"`)
+CTL ?= status
+ctl: export PATH := $(abspath $(BIN)):$(PATH)
+ctl:
+	docker/entrypoint.sh ctl $(CTL)
 
 ## migrate: provision PostgreSQL when SHOP_DATABASE_URL is set, then migrate every alias
 migrate: export SHOP_DEBUG ?= 1

@@ -1,18 +1,23 @@
 #!/bin/sh
 # Start the shop the way production runs it: wait for PostgreSQL, provision it, migrate
-# every alias, then hand over to the process manager (or to the one process asked for).
+# every alias, then hand over to the process supervisor (or to the one process asked for).
 # The image's ENTRYPOINT and `make run-prod` both run this file, so they share one path.
 #
-#   entrypoint.sh [all]               web, worker and beat from the Procfile, under honcho
-#   entrypoint.sh web|worker|beat     that Procfile line alone, exec'd (no process manager)
+#   entrypoint.sh [all]               web, worker and beat under supervisord
+#                                     (docker/supervisord.conf), each restarted when it exits
+#   entrypoint.sh web|worker|beat     that Procfile line alone, exec'd (no supervisor)
+#   entrypoint.sh ctl ARGS...         supervisorctl ARGS against the running supervisord
+#                                     (`ctl status`, `ctl restart worker`, `ctl tail -f web`)
 #   entrypoint.sh manage ARGS...      manage.py ARGS (waits for the database, migrates nothing)
+#   entrypoint.sh process NAME        the Procfile line NAME, exec'd as is: what supervisord runs
 #   entrypoint.sh COMMAND ARGS...     anything else is exec'd as given (a shell, say)
 #
 # Environment: SHOP_DATABASE_URL (unset: the SQLite stores under SHOP_DATA_DIR),
 # SHOP_DATABASE_ADMIN_URL (set: run provision_postgres first), SHOP_DB_WAIT_SECONDS
 # (default 60), SHOP_MIGRATE_ON_START=0 to skip provisioning and migrating (when a release
-# job already did), PROMETHEUS_MULTIPROC_DIR (emptied before the processes start).
-# `python` and `honcho` come from PATH: the image's, or the virtualenv's bin outside Docker.
+# job already did), PROMETHEUS_MULTIPROC_DIR (emptied before the processes start),
+# SHOP_DATA_DIR (default var: also where supervisord keeps its control socket and pid file).
+# `python` and `supervisord` come from PATH: the image's, or the virtualenv's bin outside Docker.
 set -eu
 
 # Paths are the repository's (or /app in the image): Procfile and manage.py live there.
@@ -91,11 +96,27 @@ metrics_dir() {
     fi
 }
 
-# The command of one Procfile process, so `web` alone runs exactly what honcho would run.
+# The command of one Procfile process: what supervisord runs, and what `web` alone runs.
 procfile_line() {
     line=$(sed -n "s/^$1:[[:space:]]*//p" Procfile)
     [ -n "$line" ] || die "the Procfile has no '$1' process"
     printf '%s\n' "$line"
+}
+
+# supervisord.conf reads SHOP_DATA_DIR for its control socket and pid file: made absolute
+# here (the settings resolve it from this same directory), so supervisorctl finds the socket
+# from anywhere. A Unix socket's path holds at most 107 bytes.
+supervisor_dir() {
+    dir=${SHOP_DATA_DIR:-var}
+    if [ "$1" = "create" ]; then
+        mkdir -p "$dir"
+    elif [ ! -S "$dir/supervisord.sock" ]; then
+        die "no supervisord is running for SHOP_DATA_DIR=$dir (no $dir/supervisord.sock)"
+    fi
+    SHOP_DATA_DIR=$(cd "$dir" && pwd -P)
+    export SHOP_DATA_DIR
+    socket="$SHOP_DATA_DIR/supervisord.sock"
+    [ "${#socket}" -le 107 ] || die "SHOP_DATA_DIR is too long for a Unix socket ($socket): use a shorter one"
 }
 
 what="${1:-all}"
@@ -103,20 +124,44 @@ what="${1:-all}"
 
 case "$what" in
 all)
+    [ "$#" -eq 0 ] || die "'all' takes no arguments (got: $*)"
     prepare_database
     metrics_dir reset
-    command -v honcho >/dev/null 2>&1 || die "no honcho on PATH"
-    # JSON log lines stay JSON for log shippers: honcho's "time name |" prefix only for people.
-    prefix=--no-prefix
-    [ "${SHOP_LOG_FORMAT:-json}" = "console" ] && prefix=
-    # shellcheck disable=SC2086 # an empty $prefix must vanish, not become ""
-    exec honcho start --procfile Procfile --app-root . --no-colour $prefix "$@"
+    command -v supervisord >/dev/null 2>&1 || die "no supervisord on PATH"
+    supervisor_dir create
+    rm -f "$SHOP_DATA_DIR/supervisord.fatal"
+    # Not exec'd: supervisord exits 0 however it was stopped, and a program gone FATAL
+    # (stop_on_fatal.py leaves its name in supervisord.fatal) must make this exit 1.
+    # SIGTERM, SIGINT and SIGHUP are passed on, so `docker stop` and Ctrl-C stop it gracefully.
+    supervisord --configuration docker/supervisord.conf &
+    child=$!
+    trap 'kill -TERM "$child" 2>/dev/null || :' TERM INT HUP
+    while :; do
+        wait "$child" && status=0 || status=$?
+        # A trapped signal ends `wait` early; the child is gone only once it was reaped.
+        kill -0 "$child" 2>/dev/null || break
+    done
+    trap - TERM INT HUP
+    if [ -s "$SHOP_DATA_DIR/supervisord.fatal" ]; then
+        die "$(cat "$SHOP_DATA_DIR/supervisord.fatal") kept exiting at start (FATAL): stopped web, worker and beat"
+    fi
+    exit "$status"
     ;;
 web | worker | beat)
     prepare_database
     metrics_dir reset
     line=$(procfile_line "$what")
     exec sh -c "exec $line"
+    ;;
+process)
+    [ "$#" -eq 1 ] || die "usage: entrypoint.sh process web|worker|beat"
+    line=$(procfile_line "$1")
+    exec sh -c "exec $line"
+    ;;
+ctl)
+    command -v supervisorctl >/dev/null 2>&1 || die "no supervisorctl on PATH"
+    supervisor_dir find
+    exec supervisorctl --configuration docker/supervisord.conf "$@"
     ;;
 manage)
     wait_for_postgres

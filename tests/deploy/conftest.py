@@ -2,8 +2,8 @@
 
 `docker/entrypoint.sh` is started as a subprocess in a session of its own; it provisions
 a database nobody else uses (its name and roles carry a unique prefix), migrates it and
-execs honcho, which runs the Procfile's web, worker and beat. Teardown stops every one
-of those processes and drops the database and its roles.
+starts supervisord, which runs the Procfile's web, worker and beat. Teardown stops every
+one of those processes and drops the database and its roles.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ class Deployment:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def log_lines(self) -> list[dict]:
-        """The JSON lines in the combined output (honcho runs without its prefix)."""
+        """The JSON lines in the combined output (supervisord adds no prefix)."""
         lines = []
         for line in self.output().splitlines():
             if line.startswith("{"):
@@ -112,10 +112,10 @@ class Deployment:
         return lines
 
     def stop(self) -> None:
-        """SIGTERM honcho as `docker stop` would, then SIGKILL whatever is left.
+        """SIGTERM the entrypoint as `docker stop` would, then SIGKILL whatever is left.
 
-        honcho starts each Procfile process in a session of its own, so the groups of
-        all descendants are noted first and killed after, whatever honcho managed.
+        supervisord starts each program in a process group of its own, so the groups of
+        all descendants are noted first and killed after, whatever supervisord managed.
         """
         if self.process is None:
             return

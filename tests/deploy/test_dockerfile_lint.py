@@ -152,7 +152,7 @@ DOCKERFILE_CANARIES = {
     ),
     "another program as ENTRYPOINT": (
         "entrypoint",
-        replaced('["/app/docker/entrypoint.sh"]', '["honcho", "start"]'),
+        replaced('["/app/docker/entrypoint.sh"]', '["supervisord"]'),
     ),
 }
 

@@ -18,7 +18,7 @@ from tests.runtime.conftest import free_port
 def test_the_entrypoint_provisions_migrates_and_runs_web_worker_and_beat_that_settle_an_order(
     deployment, eventually
 ):
-    deployment.start()  # no argument: the image's default, all three under honcho
+    deployment.start()  # no argument: the image's default, all three under supervisord
 
     readiness = json.loads(eventually(deployment.answering("/readyz"), timeout=180, interval=0.5))
     assert readiness["checks"]["broker"] == "ok"  # celery mode: /readyz pinged our Redis
@@ -66,10 +66,10 @@ def test_the_entrypoint_runs_one_procfile_process_alone_when_named(sqlite_deploy
 
     eventually(sqlite_deployment.answering("/healthz"), timeout=120, interval=0.2)
 
-    # The Procfile's web line was exec'd in place of the entrypoint: no process manager.
+    # The Procfile's web line was exec'd in place of the entrypoint: no process supervisor.
     cmdline = Path(f"/proc/{sqlite_deployment.process.pid}/cmdline").read_bytes().split(b"\0")
     assert any(part.endswith(b"gunicorn") for part in cmdline), cmdline
-    assert not any(b"honcho" in part for part in cmdline)
+    assert not any(b"supervisord" in part for part in cmdline)
 
 
 def test_the_entrypoint_gives_up_on_an_unreachable_postgres_naming_it_and_no_password(tmp_path):
