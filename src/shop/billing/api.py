@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from shop.billing.application import queries
 from shop.kernel import Money
+from shop.platform import openhost
 
 __all__ = ["InvoiceSummary", "invoice_for_order"]
 
@@ -20,6 +21,7 @@ class InvoiceSummary:
     status: str
 
 
+@openhost.query
 def invoice_for_order(order_id: str) -> InvoiceSummary | None:
     """The order's invoice, or None if billing has not issued one (yet)."""
     invoice = queries.invoice_for_order(order_id)

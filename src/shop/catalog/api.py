@@ -14,6 +14,7 @@ from shop.catalog.application import queries
 from shop.catalog.application.add_product import AddProduct
 from shop.catalog.application.add_product import add_product as _add_product
 from shop.kernel import Money
+from shop.platform import openhost
 
 __all__ = ["ProductQuote", "add_product", "product_exists", "quote"]
 
@@ -28,6 +29,7 @@ class ProductQuote:
     active: bool
 
 
+@openhost.query
 def quote(skus: Iterable[str]) -> dict[str, ProductQuote]:
     """Current name, price and availability of each known sku; unknown skus are absent."""
     return {
@@ -36,11 +38,13 @@ def quote(skus: Iterable[str]) -> dict[str, ProductQuote]:
     }
 
 
+@openhost.query
 def product_exists(sku: str) -> bool:
     """Whether the catalog has ever listed this sku (active or retired)."""
     return queries.product(sku) is not None
 
 
+@openhost.command
 def add_product(
     *, sku: str, name: str, description: str, price: Decimal, currency: str
 ) -> ProductQuote:

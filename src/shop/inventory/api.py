@@ -12,6 +12,7 @@ from shop.inventory.application import queries
 from shop.inventory.application.count_stock import CountStock
 from shop.inventory.application.count_stock import count_stock as _count_stock
 from shop.inventory.domain.stock import StockItem
+from shop.platform import openhost
 
 __all__ = ["StockLevel", "count_stock", "stock_level"]
 
@@ -26,12 +27,14 @@ class StockLevel:
     available: int
 
 
+@openhost.query
 def stock_level(sku: str) -> StockLevel | None:
     """The current stock of `sku`, or None if inventory has never counted it."""
     item = queries.stock_item(sku)
     return None if item is None else _level(item)
 
 
+@openhost.command
 def count_stock(*, sku: str, on_hand: int) -> StockLevel:
     """Record a stock count for a catalog sku. Raises LookupError for an unknown sku and
     ValueError if `on_hand` would not cover what is already reserved."""

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from shop.kernel import Money
 from shop.ordering.application import queries
+from shop.platform import openhost
 
 __all__ = ["OrderSummary", "order_summary"]
 
@@ -21,6 +22,7 @@ class OrderSummary:
     total: Money
 
 
+@openhost.query
 def order_summary(order_id: str) -> OrderSummary | None:
     """The order's summary, or None if no such order exists (or the id is malformed)."""
     try:

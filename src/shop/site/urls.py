@@ -38,6 +38,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    # Other services calling this one's api.py functions; signed, and denied by the proxy.
+    path("_internal/", include("shop.platform.openhost.urls")),
     # Any other /api/ path (outside v1 too) is a problem+json 404 whatever the method or SHOP_DEBUG.
     re_path(r"^api/", not_found_view),
 ]

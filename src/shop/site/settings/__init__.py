@@ -7,3 +7,4 @@ from shop.site.settings.core import *  # noqa: F403
 from shop.site.settings.databases import *  # noqa: F403
 from shop.site.settings.logging import *  # noqa: F403
 from shop.site.settings.security import *  # noqa: F403
+from shop.site.settings.topology import *  # noqa: F403
