@@ -26,3 +26,10 @@ def test_retention_shorter_than_redelivery_looks_back_is_refused_with_celery():
     assert ids(transport="celery", retention_days=1) == ["shop.E003"]
     assert ids(transport="celery", retention_days=2) == []
     assert ids(transport="inline", retention_days=1) == []  # nothing is redelivered
+
+
+def test_a_not_yet_budget_shorter_than_redelivery_is_warned_about_with_celery():
+    # A handler waiting for an event Redis lost would go dead before redelivery sends it.
+    assert ids(transport="celery", not_yet_seconds=600) == ["shop.W001"]
+    assert ids(transport="celery", not_yet_seconds=601) == []
+    assert ids(transport="inline", not_yet_seconds=60) == []  # nothing is lost after dispatch

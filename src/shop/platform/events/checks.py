@@ -23,7 +23,23 @@ def check_event_settings(app_configs, **kwargs) -> list[checks.CheckMessage]:
                 id="shop.E002",
             )
         ]
-    return _check_retention_outlasts_redelivery(conf)
+    return _check_retention_outlasts_redelivery(conf) + _check_not_yet_outlasts_redelivery(conf)
+
+
+def _check_not_yet_outlasts_redelivery(conf) -> list[checks.CheckMessage]:
+    """A "not yet" may wait for an event Redis lost: it must wait longer than redelivery takes."""
+    if conf.transport == "inline" or conf.not_yet_seconds > conf.redeliver_after_seconds:
+        return []
+    return [
+        checks.Warning(
+            f"SHOP_EVENTS_NOT_YET_SECONDS ({conf.not_yet_seconds:g}) is not longer than "
+            f"SHOP_EVENTS_REDELIVER_AFTER_SECONDS ({conf.redeliver_after_seconds:g}): a "
+            "handler waiting for an event the broker lost is parked dead before redelivery "
+            "brings it",
+            hint="keep the not-yet budget well above the redelivery delay (default 3600 s)",
+            id="shop.W001",
+        )
+    ]
 
 
 def _check_retention_outlasts_redelivery(conf) -> list[checks.CheckMessage]:
