@@ -45,6 +45,8 @@ def shop_env(args) -> dict[str, str]:
         "SHOP_DATA_DIR": os.environ.get("SHOP_DATA_DIR", "var/bench"),
         "SHOP_LOG_LEVEL": os.environ.get("SHOP_LOG_LEVEL", "WARNING"),
         "SHOP_EVENT_TRANSPORT": "inline",
+        # Production settings over plain HTTP on this machine, as `make run-prod` serves.
+        "SHOP_HTTPS": "0",
     }
 
 

@@ -173,6 +173,7 @@ def test_without_an_exporter_nothing_is_installed_and_events_carry_no_traceparen
         "DJANGO_SETTINGS_MODULE": "shop.site.settings",
         "SHOP_SECRET_KEY": "test-only-secret-key",
         "SHOP_DATA_DIR": str(tmp_path),
+        "SHOP_HTTPS": "0",  # its test client speaks plain HTTP
     }
     result = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", UNTRACED_ORDER], cwd=ROOT, env=env, capture_output=True, text=True
