@@ -75,14 +75,23 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(10)
 
+    def kill(self) -> None:
+        """SIGKILL: the server vanishes mid-conversation, no reply to anyone, no clean close."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
 
 class Worker:
     """`celery worker` (with its embedded beat) on the test database and the private Redis."""
 
-    def __init__(self, redis: RedisServer, log: Path, extra_env: dict[str, str]) -> None:
+    def __init__(
+        self, redis: RedisServer, log: Path, extra_env: dict[str, str], concurrency: int = 2
+    ) -> None:
         self.redis = redis
         self.log = log
         self.extra_env = extra_env
+        self.concurrency = concurrency
         self.process: subprocess.Popen | None = None
 
     def env(self) -> dict[str, str]:
@@ -118,7 +127,7 @@ class Worker:
                 "--queues",
                 ",".join(settings.CELERY_WORKER_QUEUES),
                 "--concurrency",
-                "2",
+                str(self.concurrency),
                 "--without-gossip",
                 "--without-mingle",
                 "--loglevel",
@@ -182,8 +191,8 @@ def celery_mode(redis_server, transactional_db):
 def start_worker(celery_mode, tmp_path):
     workers: list[Worker] = []
 
-    def start(**env: str) -> Worker:
-        worker = Worker(celery_mode, tmp_path / f"worker{len(workers)}.log", env)
+    def start(concurrency: int = 2, **env: str) -> Worker:
+        worker = Worker(celery_mode, tmp_path / f"worker{len(workers)}.log", env, concurrency)
         worker.start()
         workers.append(worker)
         return worker

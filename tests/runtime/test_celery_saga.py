@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+import redis
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -131,3 +132,59 @@ def test_a_worker_restarted_with_a_full_queue_loses_nothing(shopper, start_worke
 def _assert(condition: bool) -> bool:
     assert condition
     return condition
+
+
+def _assert(condition: bool) -> bool:
+    assert condition
+    return condition
+
+
+def test_a_worker_survives_redis_being_killed(shopper, start_worker, celery_mode, eventually):
+    charge = "billing.when_inventory_stock_reserved_charge_payment"
+    # A slow provider keeps a message taken and unacknowledged when Redis dies, while the
+    # worker waits on Redis (a BRPOP) for the next one: the state in which the stock kombu
+    # transport crashed the worker when the loss was noticed on its remote-control mailbox
+    # connection before the BRPOP one (shop.platform.events.broker). Which socket of a
+    # killed server a worker notices first is up to the kernel; dropping the mailbox's
+    # connection a moment before the SIGKILL makes it that one, every time. Four pool
+    # processes: the sweeps beat sends never take every slot, so the BRPOP is in flight.
+    worker = start_worker(
+        concurrency=4, SHOP_FAKE_PAYMENTS_LATENCY_SECONDS="2", SHOP_LOG_LEVEL="DEBUG"
+    )
+    order_ids = []
+
+    def count(text: str, handler: str | None = None) -> int:
+        if worker.process.poll() is not None:  # fail now, not after waiting for nothing
+            pytest.fail("the worker exited:\n" + worker.log.read_text(errors="replace")[-4000:])
+        return sum(
+            1
+            for line in worker.lines()
+            if text in line.get("event", "") and line.get("handler") == handler
+        )
+
+    def kill_redis_under_a_held_message(mailbox_first: bool) -> None:
+        charging, failures = count("handler started", charge), count("Cannot connect to")
+        order_ids.append(place(shopper))
+        eventually(lambda: _assert(count("handler started", charge) > charging), timeout=60)
+        broker = redis.Redis.from_url(celery_mode.url)
+        # Only the charge is held (taken, unacknowledged): the sweeps in between are done.
+        eventually(lambda: _assert(broker.hlen("unacked") == 1), timeout=60)
+        if mailbox_first:
+            broker.client_kill_filter(_type="pubsub")
+        celery_mode.kill()  # SIGKILL: no reply, no clean close, every socket reset at once
+        order_ids.append(place(shopper))  # the API keeps answering 201 while Redis is gone
+        # The worker saw the loss, tore its connection down and failed to reconnect once.
+        eventually(lambda: _assert(count("Cannot connect to") > failures), timeout=60)
+        celery_mode.start()  # the same port, empty: what Redis held is gone
+
+    kill_redis_under_a_held_message(mailbox_first=True)
+    kill_redis_under_a_held_message(mailbox_first=False)
+
+    for order_id in order_ids:
+        eventually(status_is(order_id, "confirmed"), timeout=90)
+    after = place(shopper)
+    eventually(status_is(after, "confirmed"), timeout=90)
+    assert count("Unrecoverable error") == 0
+    placed = len(order_ids) + 1
+    eventually(lambda: _assert(inventory.stock_level("MUG").on_hand == 10 - placed), timeout=60)
+    assert inventory.stock_level("MUG").reserved == 0  # each order applied once

@@ -4,6 +4,10 @@ from shop.site.settings.core import SHOP_CONTEXTS, SHOP_EVENTS
 from shop.site.settings.env import number, text
 
 CELERY_BROKER_URL = text("SHOP_REDIS_URL", "redis://127.0.0.1:6379/0")
+# kombu's Redis transport with a channel that can close on a dead connection: with the stock
+# one a worker holding a message exits ("Unrecoverable error: AttributeError ... 'hostname'")
+# when redis-server dies under it. Why and what changes: shop.platform.events.broker.
+CELERY_BROKER_TRANSPORT = "shop.platform.events.broker:Transport"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 
