@@ -68,3 +68,64 @@ def test_schema_generation_is_valid_and_warning_free(tmp_path):
     call_command("spectacular", validate=True, fail_on_warn=True, file=str(target))
 
     assert "/api/v1/orders:" in target.read_text()
+
+
+# What each operation can answer besides success: derived from the view by
+# shop.platform.http.schema.AutoSchema, plus what the handler declares with @raises.
+PROBLEMS = {
+    ("/api/v1/auth/token", "post"): {"400", "401", "415", "429"},
+    ("/api/v1/products", "get"): {"400", "401"},
+    ("/api/v1/products", "post"): {"400", "401", "403", "409", "415"},
+    ("/api/v1/products/{sku}", "get"): {"401", "404"},
+    ("/api/v1/products/{sku}", "patch"): {"400", "401", "403", "404", "415"},
+    ("/api/v1/stock/{sku}", "get"): {"401", "404"},
+    ("/api/v1/stock/{sku}", "put"): {"400", "401", "403", "404", "409", "415"},
+    ("/api/v1/orders", "get"): {"400", "401"},
+    ("/api/v1/orders", "post"): {"400", "401", "403", "415", "422"},
+    ("/api/v1/orders/{order_id}", "get"): {"401", "404"},
+    ("/api/v1/orders/{order_id}/cancel", "post"): {"401", "403", "404", "409"},
+    ("/api/v1/invoices", "get"): {"400", "401"},
+    ("/api/v1/invoices/{invoice_id}", "get"): {"401", "404"},
+}
+
+
+def test_every_operation_documents_its_problem_responses_as_problem_json(schema):
+    problem_ref = "#/components/schemas/Problem"
+    assert {"type", "title", "status", "detail"} <= set(
+        schema["components"]["schemas"]["Problem"]["required"]
+    )
+    for (path, method), statuses in PROBLEMS.items():
+        responses = schema["paths"][path][method]["responses"]
+        errors = {code for code in responses if not code.startswith("2")}
+        assert errors == statuses, (path, method)
+        for code in errors:
+            content = responses[code]["content"]
+            assert content == {"application/problem+json": {"schema": {"$ref": problem_ref}}}
+            assert responses[code]["description"], (path, method, code)
+
+
+def test_the_throttled_and_unauthenticated_responses_document_their_headers(schema):
+    token = schema["paths"]["/api/v1/auth/token"]["post"]["responses"]
+    assert "Retry-After" in token["429"]["headers"]
+    assert "invalid-credentials" in token["401"]["description"]
+    orders = schema["paths"]["/api/v1/orders"]["get"]["responses"]
+    assert "WWW-Authenticate" in orders["401"]["headers"]
+
+
+def test_the_schema_states_the_body_constraints_the_server_enforces(schema):
+    components = schema["components"]["schemas"]
+    lines = components["PlaceOrderInRequest"]["properties"]["lines"]
+    assert (lines["minItems"], lines["maxItems"]) == (1, 50)
+    quantity = components["LineInRequest"]["properties"]["quantity"]
+    assert (quantity["minimum"], quantity["maximum"]) == (1, 1000)
+    sku = components["AddProductInRequest"]["properties"]["sku"]
+    assert sku["pattern"] == "^[A-Z0-9][A-Z0-9-]{1,31}$"
+    on_hand = components["CountStockInRequest"]["properties"]["on_hand"]
+    assert (on_hand["minimum"], on_hand["maximum"]) == (0, 1_000_000_000)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/products", "/api/v1/orders", "/api/v1/invoices"])
+def test_the_schema_documents_the_page_parameters_and_their_bounds(schema, path):
+    parameters = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
+    assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    assert parameters["cursor"]["schema"]["type"] == "string"

@@ -9,6 +9,7 @@ from decimal import Decimal
 from shop.kernel import Money
 
 SKU_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
+SKU_RULE = "must be 2-32 characters of upper-case letters, digits and dashes"
 MAX_PRICE = Decimal("1000000")
 
 
@@ -21,9 +22,7 @@ class InvalidProduct(ValueError):
 
 def check_sku(sku: str) -> str:
     if not SKU_PATTERN.fullmatch(sku):
-        raise InvalidProduct(
-            "sku", "must be 2-32 characters of upper-case letters, digits and dashes"
-        )
+        raise InvalidProduct("sku", SKU_RULE)
     return sku
 
 

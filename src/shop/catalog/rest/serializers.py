@@ -1,5 +1,7 @@
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from shop.catalog.domain.product import SKU_PATTERN, SKU_RULE
 from shop.platform.http.fields import CurrencyCode, DecimalString, StrictText
 
 
@@ -23,7 +25,11 @@ class ProductOut(serializers.Serializer):
 
 
 class AddProductIn(serializers.Serializer):
-    sku = StrictText(max_length=32)
+    # The domain checks the sku too; the validator puts its pattern in the OpenAPI document.
+    sku = StrictText(
+        max_length=32,
+        validators=[RegexValidator(SKU_PATTERN.pattern.replace("$", r"\Z"), message=SKU_RULE)],
+    )
     name = StrictText(max_length=200)
     description = StrictText(max_length=5000, allow_blank=True, default="")
     price = DecimalString()

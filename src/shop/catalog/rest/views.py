@@ -17,6 +17,7 @@ from shop.kernel import InvalidMoney, Money, UnknownCurrency
 from shop.platform.http.pagination import cursor_ordered_by
 from shop.platform.http.permissions import StaffWritesOthersRead
 from shop.platform.http.problems import Problem
+from shop.platform.http.schema import raises
 
 
 def _is_staff(request) -> bool:
@@ -51,6 +52,7 @@ class ProductList(APIView):
         )
 
     @extend_schema(request=AddProductIn, responses={201: ProductOut}, tags=["catalog"])
+    @raises(409, "product-exists")
     def post(self, request):
         """Add a product (staff only)."""
         data = AddProductIn(data=request.data)

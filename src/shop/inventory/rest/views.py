@@ -9,6 +9,7 @@ from shop.inventory.domain.stock import MAX_ON_HAND, StockError, StockItem
 from shop.platform.http.fields import StrictInteger
 from shop.platform.http.permissions import StaffWritesOthersRead
 from shop.platform.http.problems import Problem
+from shop.platform.http.schema import raises
 
 
 class StockOut(serializers.Serializer):
@@ -46,6 +47,7 @@ class Stock(APIView):
         return Response(StockOut(item).data)
 
     @extend_schema(request=CountStockIn, responses=StockOut, tags=["inventory"])
+    @raises(409, "stock-conflict")
     def put(self, request, sku: str):
         """Set the units on hand (staff only); it may not drop below what is reserved."""
         data = CountStockIn(data=request.data)

@@ -17,15 +17,18 @@ from shop.ordering.infrastructure import DATABASE
 from shop.ordering.infrastructure.models import IdempotentRequest
 from shop.ordering.infrastructure.repository import to_domain
 from shop.ordering.rest.serializers import OrderOut, PlaceOrderIn
-from shop.platform.http.idempotency import run_once
+from shop.platform.http.idempotency import MAX_KEY_LENGTH, run_once
 from shop.platform.http.pagination import cursor_ordered_by
 from shop.platform.http.problems import Problem
+from shop.platform.http.schema import raises
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     str,
     OpenApiParameter.HEADER,
     description="Retrying with the same key returns the first response instead of placing a second order.",
+    # What shop.platform.http.idempotency accepts: 1 to 255 printable characters.
+    pattern=f"^[\\x21-\\x7e]([\\x20-\\x7e]{{0,{MAX_KEY_LENGTH - 2}}}[\\x21-\\x7e])?$",
 )
 
 
@@ -85,6 +88,9 @@ class OrderList(APIView):
         parameters=[IDEMPOTENCY_KEY],
         tags=["ordering"],
     )
+    @raises(
+        422, "unknown-product", "product-unavailable", "order-rejected", "idempotency-key-reused"
+    )
     def post(self, request):
         """Place an order; prices are taken from the catalog now and frozen on each line."""
         data = PlaceOrderIn(data=request.data)
@@ -120,6 +126,7 @@ class OrderDetail(APIView):
 
 class CancelOrderView(APIView):
     @extend_schema(request=None, responses=OrderOut, tags=["ordering"])
+    @raises(409, "illegal-transition")
     def post(self, request, order_id: UUID):
         """Cancel one of your own orders."""
         try:

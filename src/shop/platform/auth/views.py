@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from shop.platform.auth.throttles import SignInByAddress, SignInByUsername
 from shop.platform.http.fields import StrictText
 from shop.platform.http.problems import Problem
+from shop.platform.http.schema import raises
 
 
 class Credentials(serializers.Serializer):
@@ -31,6 +32,7 @@ class ObtainToken(APIView):
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
         tags=["auth"],
     )
+    @raises(401, "invalid-credentials")
     def post(self, request):
         credentials = Credentials(data=request.data)
         credentials.is_valid(raise_exception=True)

@@ -4,6 +4,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 class StaffWritesOthersRead(BasePermission):
     """Anyone may read; only staff may change."""
 
+    reads_allowed = True  # the schema lists no 403 for a GET under this permission
+
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
             return True
