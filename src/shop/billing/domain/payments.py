@@ -17,11 +17,19 @@ class ProviderUnavailable(RuntimeError):
     """The provider could not be reached or answered with an error: try again later."""
 
 
+# The decline of a charge whose key was voided first (the invoice is being closed).
+VOIDED = "voided"
+
+
 @dataclass(frozen=True)
 class Charge:
     approved: bool
     reference: str = ""
     decline_reason: str = ""
+
+    @property
+    def voided(self) -> bool:
+        return not self.approved and self.decline_reason == VOIDED
 
 
 class PaymentProvider(Protocol):
@@ -33,3 +41,10 @@ class PaymentProvider(Protocol):
 
     def find_charge(self, *, idempotency_key: str) -> Charge | None:
         """The outcome of an earlier charge under this key, if the provider saw one."""
+
+    def void(self, *, idempotency_key: str) -> Charge | None:
+        """Refuse every later charge under this key; return the one already taken, if any.
+
+        The provider decides, atomically, which came first: the charge or the void. So
+        billing never needs to hold a lock across a call to it (ADR 0020).
+        """

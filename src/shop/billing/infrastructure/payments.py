@@ -13,7 +13,7 @@ import time
 
 from django.conf import settings
 
-from shop.billing.domain.payments import Charge, PaymentProvider, ProviderUnavailable
+from shop.billing.domain.payments import VOIDED, Charge, PaymentProvider, ProviderUnavailable
 from shop.kernel import Money
 
 APPROVED_TOKENS = {"tok_visa", "tok_mastercard"}
@@ -48,6 +48,15 @@ class FakeProvider:
         self._behave()
         with self._lock:
             return self._outcomes.get(idempotency_key)
+
+    def void(self, *, idempotency_key: str) -> Charge | None:
+        self._behave()
+        with self._lock:
+            earlier = self._outcomes.get(idempotency_key)
+            if earlier is None:
+                self._outcomes[idempotency_key] = Charge(approved=False, decline_reason=VOIDED)
+                return None
+            return earlier if earlier.approved else None
 
     def refund(self, *, reference: str, amount: Money, idempotency_key: str) -> None:
         self._behave()
