@@ -2,7 +2,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from shop.catalog.domain.product import SKU_PATTERN, SKU_RULE
-from shop.platform.http.fields import CurrencyCode, DecimalString, StrictText
+from shop.platform.http.fields import CurrencyCode, DecimalString, StrictBoolean, StrictText
 
 
 class ProductOut(serializers.Serializer):
@@ -34,15 +34,17 @@ class AddProductIn(serializers.Serializer):
     description = StrictText(max_length=5000, allow_blank=True, default="")
     price = DecimalString()
     currency = CurrencyCode()
-    active = serializers.BooleanField(default=True)
+    active = StrictBoolean(default=True)
 
 
 class ReviseProductIn(serializers.Serializer):
+    rejects_unknown_fields = True  # see validate(); the schema says additionalProperties: false
+
     name = StrictText(max_length=200, required=False)
     description = StrictText(max_length=5000, allow_blank=True, required=False)
     price = DecimalString(required=False)
     currency = CurrencyCode(required=False)
-    active = serializers.BooleanField(required=False)
+    active = StrictBoolean(required=False)
 
     def validate(self, attrs):
         unknown = (

@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from shop.kernel.currencies import MINOR_UNITS
 
 _DECIMAL = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
 
 
-@extend_schema_field({"type": "string", "format": "decimal", "example": "12.50"})
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": _DECIMAL.pattern, "example": "12.50"}
+)
 class DecimalString(serializers.Field):
     """A decimal amount written as a string ("12.50"); a JSON number is accepted, a float never."""
 
@@ -41,6 +44,15 @@ class StrictText(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictBoolean(serializers.BooleanField):
+    """A JSON true or false, and only that: DRF's BooleanField would accept 0, 1 and "yes"."""
+
+    def to_internal_value(self, data: object) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 class StrictInteger(serializers.IntegerField):
     """A JSON integer, and only that: DRF's IntegerField would accept "5" and 2.0."""
 
@@ -50,7 +62,7 @@ class StrictInteger(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-@extend_schema_field(OpenApiTypes.STR)
+@extend_schema_field({"type": "string", "enum": sorted(MINOR_UNITS), "example": "EUR"})
 class CurrencyCode(serializers.RegexField):
     """An ISO 4217 code: three upper-case letters. Whether it exists is the domain's call."""
 

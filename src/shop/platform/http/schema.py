@@ -27,6 +27,7 @@ from typing import Any
 
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent, is_list_serializer
+from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 
@@ -105,6 +106,16 @@ def raises(status: int, *problem_types: str) -> Callable:
     return mark
 
 
+def _text_pattern(field: serializers.CharField, prop: dict) -> None:
+    """What DRF refuses in any text field, said in the schema: NUL, and blank after trimming."""
+    if prop.get("type") != "string" or "pattern" in prop or "enum" in prop:
+        return
+    if field.trim_whitespace and not field.allow_blank:
+        prop["pattern"] = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+    else:
+        prop["pattern"] = "^[^\\u0000]*$"
+
+
 class AutoSchema(openapi.AutoSchema):
     def _get_response_bodies(self, direction: str = "response") -> dict:
         responses = super()._get_response_bodies(direction)
@@ -172,6 +183,26 @@ class AutoSchema(openapi.AutoSchema):
         if status in HEADERS:
             response["headers"] = HEADERS[status]
         return response
+
+    def get_auth(self) -> list[dict]:
+        """Mark reads that anonymous callers may make (`{}`: no credentials needed)."""
+        auth = super().get_auth()
+        if auth and {} not in auth and self.method in SAFE_METHODS:
+            permissions = self.view.get_permissions()
+            if permissions and all(getattr(p, "reads_allowed", False) for p in permissions):
+                auth.append({})
+        return auth
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if getattr(serializer, "rejects_unknown_fields", False):
+            schema["additionalProperties"] = False
+        if direction == "request":
+            for name, field in serializer.fields.items():
+                prop = schema.get("properties", {}).get(name)
+                if isinstance(field, serializers.CharField) and prop:
+                    _text_pattern(field, prop)
+        return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
