@@ -7,11 +7,12 @@ class PlatformConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        from shop.platform.events import (  # noqa: F401 - checks registers itself
+        from shop.platform.events import (  # noqa: F401 - checks and tasks register themselves
             checks,
             operations,
             redelivery,
             schedule,
+            tasks,
         )
         from shop.platform.http.converters import register
         from shop.platform.topology import checks as topology_checks  # noqa: F401 - registers

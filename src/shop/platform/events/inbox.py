@@ -39,10 +39,10 @@ from shop.platform.events.bus import Store, bus
 from shop.platform.events.envelope import decode
 from shop.platform.events.errors import RetryLater, Unavailable
 from shop.platform.events.models import InboxStatus
+from shop.platform.events.observation import observed
 from shop.platform.events.settings import event_settings
 from shop.platform.events.tracing import caused_by, from_envelope
 from shop.platform.observability import logs
-from shop.platform.observability.handlers import observed
 
 log = structlog.get_logger(__name__)
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from shop.platform.events.bus import Store, bus
 from shop.platform.events.inbox import backoff, prefer_index_order
 from shop.platform.events.settings import event_settings
+from shop.platform.events.transports import transport
 from shop.platform.observability import logs
 
 log = structlog.get_logger(__name__)
@@ -119,8 +120,6 @@ def _free_to_leave(page: list[Claimed], next_up: dict[str, int]) -> list[Claimed
 
 def relay(store: Store, *, limit: int | None = None, owner: str = RELAY_ID) -> int:
     """Dispatch one batch from `store`'s outbox; returns how many rows were dispatched."""
-    from shop.platform.events.transports import transport
-
     batch = claim(store, limit=limit or event_settings().batch_size, owner=owner)
     if not batch:
         return 0

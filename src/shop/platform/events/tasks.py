@@ -11,7 +11,7 @@ from celery import shared_task
 from celery.exceptions import Reject, Retry
 from django.db import InterfaceError, OperationalError
 
-from shop.platform.events import inbox, relay
+from shop.platform.events import inbox, relay, transports
 from shop.platform.events.bus import bus
 from shop.platform.events.schedule import schedule
 from shop.platform.observability import logs
@@ -69,6 +69,22 @@ def _retry_delivery(task, envelope: dict, context: str, error: Exception) -> NoR
     except Exception as unsent:  # the broker refused the retry too: requeue this message
         time.sleep(min(delay, REQUEUE_PAUSE_SECONDS))  # never a hot loop against the broker
         raise Reject(unsent, requeue=True) from error
+
+
+class CeleryTransport:
+    """One task per (event, consuming context), on that context's queue in Redis.
+
+    `apply_async` returns once Redis has accepted the message (and raises otherwise),
+    so the relay marks a row dispatched only when every copy is in the broker.
+    """
+
+    def send_batch(self, batch: transports.Batch) -> None:
+        for envelope, consumers in batch:
+            for context in consumers:
+                deliver.apply_async(args=(envelope, context), queue=context)
+
+
+transports.TRANSPORTS["celery"] = CeleryTransport()
 
 
 @shared_task(name="shop.events.relay", **RELIABLE)

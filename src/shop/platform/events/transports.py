@@ -40,22 +40,9 @@ class InlineTransport:
             raise DeliveryFailed("; ".join(failed))
 
 
-class CeleryTransport:
-    """One task per (event, consuming context), on that context's queue in Redis.
-
-    `apply_async` returns once Redis has accepted the message (and raises otherwise),
-    so the relay marks a row dispatched only when every copy is in the broker.
-    """
-
-    def send_batch(self, batch: Batch) -> None:
-        from shop.platform.events.tasks import deliver
-
-        for envelope, consumers in batch:
-            for context in consumers:
-                deliver.apply_async(args=(envelope, context), queue=context)
-
-
-TRANSPORTS: dict[str, Transport] = {"inline": InlineTransport(), "celery": CeleryTransport()}
+# The inline transport here; the Celery transport lives with the task that consumes what it
+# sends (shop.platform.events.tasks) and registers itself when that module is imported.
+TRANSPORTS: dict[str, Transport] = {"inline": InlineTransport()}
 
 
 def transport() -> Transport:
