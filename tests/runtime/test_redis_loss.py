@@ -2,7 +2,7 @@
 
 The worker's consumer, on a lost connection, collects the connection (closing its channels
 and detaching the transport) and then closes it again; everything but a connection error
-raised there is "Unrecoverable" and stops the worker (docs/operations.md, "Redis dies").
+raised there is "Unrecoverable" and stops the worker (docs/operations.md, "Redis is down").
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ def test_closing_the_connection_after_redis_is_killed_mid_brpop_raises_no_crash(
     tasks = conn.default_channel
     tasks.basic_qos(prefetch_count=2)
     Consumer(tasks, [work], callbacks=[lambda body, message: held.append(message)]).consume()
-    # The worker's remote-control mailbox: a fanout queue on a channel of its own,
-    # deleted when that channel closes.
+    # The worker's remote-control mailbox: a fanout queue on a channel of its own, deleted
+    # when that channel closes. On a dead Redis that close fails too, and ends collect()'s
+    # round of closes before it comes back to the task channel.
     mailbox = Exchange("mailbox", type="fanout", auto_delete=True)
     control = conn.channel()
     Consumer(control, [Queue("mailbox.me", mailbox, auto_delete=True)], no_ack=True).consume()
