@@ -17,7 +17,8 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from shop.platform.events import RetryLater, Unavailable, bus, inbox
+from shop.platform.events import RetryLater, Unavailable, bus
+from shop.platform.events import budgets as budgets_module
 from shop.platform.events.models import InboxStatus
 from shop.platform.events.worker import drain
 
@@ -134,7 +135,7 @@ def test_the_last_retry_is_timed_at_the_end_of_the_budget(
     subscriptions(when_catalog_probe_happened_wait)
     emit("K-1")
     drain()
-    monkeypatch.setattr(inbox, "backoff", lambda attempts: timedelta(days=1))
+    monkeypatch.setattr(budgets_module, "backoff", lambda attempts: timedelta(days=1))
     budget_spent(BUDGETS["unavailable_seconds"] - 30)  # 29 s of the budget left
     drain()
 
