@@ -75,9 +75,9 @@ def test_schema_generation_is_valid_and_warning_free(tmp_path):
 PROBLEMS = {
     ("/api/v1/auth/token", "post"): {"400", "401", "415", "429"},
     ("/api/v1/products", "get"): {"400", "401"},
-    ("/api/v1/products", "post"): {"400", "401", "403", "409", "415"},
+    ("/api/v1/products", "post"): {"400", "401", "403", "409", "415", "422"},
     ("/api/v1/products/{sku}", "get"): {"401", "404"},
-    ("/api/v1/products/{sku}", "patch"): {"400", "401", "403", "404", "415"},
+    ("/api/v1/products/{sku}", "patch"): {"400", "401", "403", "404", "415", "422"},
     ("/api/v1/stock/{sku}", "get"): {"401", "404"},
     ("/api/v1/stock/{sku}", "put"): {"400", "401", "403", "404", "409", "415"},
     ("/api/v1/orders", "get"): {"400", "401"},
@@ -122,6 +122,18 @@ def test_the_schema_states_the_body_constraints_the_server_enforces(schema):
     assert sku["pattern"] == "^[A-Z0-9][A-Z0-9-]{1,31}$"
     on_hand = components["CountStockInRequest"]["properties"]["on_hand"]
     assert (on_hand["minimum"], on_hand["maximum"]) == (0, 1_000_000_000)
+    for body in ("AddProductInRequest", "PatchedReviseProductInRequest"):
+        price = components[body]["properties"]["price"]
+        # above zero and below 1000000; finer than the currency is the 422 below
+        assert price["pattern"] == "^\\d{1,6}(\\.\\d{1,6})?$", body
+        assert price["not"] == {"pattern": "^0+(\\.0+)?$"}, body
+
+
+@pytest.mark.parametrize(
+    ("path", "method"), [("/api/v1/products", "post"), ("/api/v1/products/{sku}", "patch")]
+)
+def test_a_price_finer_than_its_currency_is_a_documented_422(schema, path, method):
+    assert "`price-too-precise`" in schema["paths"][path][method]["responses"]["422"]["description"]
 
 
 @pytest.mark.parametrize("path", ["/api/v1/products", "/api/v1/orders", "/api/v1/invoices"])

@@ -74,6 +74,8 @@ def test_a_price_that_is_not_an_exact_amount_is_refused_not_rounded(
     assert 400 <= response.status_code < 500
     if price_literal in ("NaN", "Infinity"):
         problem(response, 400, "malformed-request")
+    elif price_literal == "12.345":
+        problem(response, 422, "price-too-precise", ["#/price"])
     else:
         problem(response, 400, "validation-error", ["#/price"])
 
@@ -87,8 +89,6 @@ def test_a_price_that_is_not_an_exact_amount_is_refused_not_rounded(
         ({"currency": "EURO"}, ["#/currency"]),
         ({"currency": ""}, ["#/currency"]),
         ({"currency": 978}, ["#/currency"]),
-        ({"price": "1.234"}, ["#/price"]),
-        ({"price": "1.5", "currency": "JPY"}, ["#/price"]),
         ({"price": "0"}, ["#/price"]),
         ({"price": "0.00"}, ["#/price"]),
         ({"price": "-1.00"}, ["#/price"]),
@@ -100,6 +100,8 @@ def test_a_price_that_is_not_an_exact_amount_is_refused_not_rounded(
         ({"price": ""}, ["#/price"]),
         ({"price": "12,50"}, ["#/price"]),
         ({"price": None}, ["#/price"]),
+        ({"price": "12.50 "}, ["#/price"]),  # the schema's pattern has no room for a space
+        ({"price": "0000001"}, ["#/price"]),  # one, but in seven digits: the pattern allows six
         ({"sku": "mug-lower"}, ["#/sku"]),
         ({"sku": "X"}, ["#/sku"]),
         ({"sku": "A" * 33}, ["#/sku"]),
@@ -139,14 +141,12 @@ def test_a_new_product_missing_a_required_field_is_a_400(
 @pytest.mark.parametrize(
     ("change", "pointers"),
     [
-        ({"price": "1.234"}, ["#/price"]),
         ({"price": "0"}, ["#/price"]),
         ({"price": "-5.00"}, ["#/price"]),
         ({"price": "1000000"}, ["#/price"]),
         ({"price": True}, ["#/price"]),
         ({"currency": "XXX"}, ["#/currency"]),
         ({"currency": "usd"}, ["#/currency"]),
-        ({"currency": "JPY"}, ["#/price"]),  # 12.50 cannot be a yen amount
         ({"name": ""}, ["#/name"]),
         ({"name": "  "}, ["#/name"]),
         ({"active": "maybe"}, ["#/active"]),
@@ -161,6 +161,49 @@ def test_an_invalid_revision_is_a_400_and_changes_nothing(
         response = staff_client.patch("/api/v1/products/MUG-CLASSIC", change, format="json")
 
     problem(response, 400, "validation-error", pointers)
+
+
+# A price and a currency each valid alone whose pair is not ("12.50" in yen) is a business
+# rule the schema cannot state, so it is a 422 with its own type, never a 400.
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        ({"price": "1.234"}, "EUR has 2 decimal places; got 1.234"),
+        ({"price": "1.5", "currency": "JPY"}, "JPY has 0 decimal places; got 1.5"),
+        ({"price": "12.50", "currency": "XPF"}, "XPF has 0 decimal places; got 12.50"),
+        ({"price": "1.2345", "currency": "KWD"}, "KWD has 3 decimal places; got 1.2345"),
+    ],
+    ids=lambda value: json.dumps(value)[:40] if isinstance(value, dict) else None,
+)
+def test_a_new_product_priced_finer_than_its_currency_is_a_422(
+    staff_client, change, detail, problem, nothing_written
+):
+    with nothing_written():
+        response = _post_raw(staff_client, json.dumps({**VALID, **change}))
+
+    body = problem(response, 422, "price-too-precise", ["#/price"])
+    assert body["errors"] == [{"pointer": "#/price", "detail": detail}]
+    assert body["detail"] == f"price: {detail}"
+
+
+@pytest.mark.parametrize(
+    ("change", "detail"),
+    [
+        ({"price": "1.234"}, "EUR has 2 decimal places; got 1.234"),
+        ({"currency": "JPY"}, "JPY has 0 decimal places; got 12.50"),  # its 12.50, in yen
+        ({"price": "1.5", "currency": "XPF"}, "XPF has 0 decimal places; got 1.5"),
+        ({"name": "Renamed", "price": "0.001"}, "EUR has 2 decimal places; got 0.001"),
+    ],
+    ids=lambda value: json.dumps(value)[:40] if isinstance(value, dict) else None,
+)
+def test_a_revision_priced_finer_than_its_currency_is_a_422_and_changes_nothing(
+    staff_client, products, change, detail, problem, nothing_written
+):
+    with nothing_written():
+        response = staff_client.patch("/api/v1/products/MUG-CLASSIC", change, format="json")
+
+    body = problem(response, 422, "price-too-precise", ["#/price"])
+    assert body["errors"] == [{"pointer": "#/price", "detail": detail}]
 
 
 @pytest.mark.parametrize(

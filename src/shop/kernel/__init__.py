@@ -1,5 +1,11 @@
 """The shared kernel: the few value objects every context agrees on. Pure Python."""
 
-from shop.kernel.money import CurrencyMismatch, InvalidMoney, Money, UnknownCurrency
+from shop.kernel.money import (
+    CurrencyMismatch,
+    InvalidMoney,
+    Money,
+    TooManyDecimalPlaces,
+    UnknownCurrency,
+)
 
-__all__ = ["CurrencyMismatch", "InvalidMoney", "Money", "UnknownCurrency"]
+__all__ = ["CurrencyMismatch", "InvalidMoney", "Money", "TooManyDecimalPlaces", "UnknownCurrency"]

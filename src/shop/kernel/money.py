@@ -21,6 +21,10 @@ class UnknownCurrency(InvalidMoney):
     """The code is not an active ISO 4217 currency."""
 
 
+class TooManyDecimalPlaces(InvalidMoney):
+    """The amount is finer than the currency's minor unit ("12.50" JPY, "1.001" EUR)."""
+
+
 class CurrencyMismatch(InvalidMoney):
     """Two amounts in different currencies were combined or compared."""
 
@@ -48,7 +52,7 @@ class Money:
         except InvalidOperation:
             raise InvalidMoney(f"{amount:.6E} is too large to be an amount of money") from None
         if quantized != amount:
-            raise InvalidMoney(
+            raise TooManyDecimalPlaces(
                 f"{self.currency} has {MINOR_UNITS[self.currency]} decimal places; got {self.amount}"
             )
         object.__setattr__(self, "amount", quantized)

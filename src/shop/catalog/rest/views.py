@@ -13,7 +13,7 @@ from shop.catalog.application.revise_product import ReviseProduct, revise_produc
 from shop.catalog.domain.product import InvalidProduct
 from shop.catalog.infrastructure.repository import to_domain
 from shop.catalog.rest.serializers import AddProductIn, ProductOut, ReviseProductIn
-from shop.kernel import InvalidMoney, Money, UnknownCurrency
+from shop.kernel import InvalidMoney, Money, TooManyDecimalPlaces, UnknownCurrency
 from shop.platform.http.pagination import cursor_ordered_by
 from shop.platform.http.permissions import StaffWritesOthersRead
 from shop.platform.http.problems import Problem
@@ -29,6 +29,18 @@ def _invalid(exc: InvalidProduct | InvalidMoney) -> serializers.ValidationError:
         return serializers.ValidationError({exc.field: [exc.message]})
     field = "currency" if isinstance(exc, UnknownCurrency) else "price"
     return serializers.ValidationError({field: [str(exc)]})
+
+
+def _too_precise(exc: TooManyDecimalPlaces) -> Problem:
+    """A price and a currency each valid alone, whose pair is not: "12.50" in JPY. The
+    schema describes each field, not the pair, so this is a business-rule 422, not a 400."""
+    return Problem(
+        status=422,
+        slug="price-too-precise",
+        title="Price too precise for its currency",
+        detail=f"price: {exc}",
+        errors=[{"pointer": "#/price", "detail": str(exc)}],
+    )
 
 
 def _not_found(sku: str) -> Problem:
@@ -53,6 +65,7 @@ class ProductList(APIView):
 
     @extend_schema(request=AddProductIn, responses={201: ProductOut}, tags=["catalog"])
     @raises(409, "product-exists")
+    @raises(422, "price-too-precise")
     def post(self, request):
         """Add a product (staff only)."""
         data = AddProductIn(data=request.data)
@@ -61,6 +74,8 @@ class ProductList(APIView):
         try:
             price = Money(fields.pop("price"), fields.pop("currency"))
             product = add_product(AddProduct(price=price, **fields))
+        except TooManyDecimalPlaces as exc:
+            raise _too_precise(exc) from None
         except (InvalidProduct, InvalidMoney) as exc:
             raise _invalid(exc) from None
         except ProductAlreadyExists as exc:
@@ -84,6 +99,7 @@ class ProductDetail(APIView):
         return Response(ProductOut(product).data)
 
     @extend_schema(request=ReviseProductIn, responses=ProductOut, tags=["catalog"])
+    @raises(422, "price-too-precise")
     def patch(self, request, sku: str):
         """Change name, description, price, currency or active (staff only)."""
         data = ReviseProductIn(data=request.data)
@@ -92,6 +108,8 @@ class ProductDetail(APIView):
             product = revise_product(ReviseProduct(sku=sku, **data.validated_data))
         except ProductNotFound:
             raise _not_found(sku) from None
+        except TooManyDecimalPlaces as exc:
+            raise _too_precise(exc) from None
         except (InvalidProduct, InvalidMoney) as exc:
             raise _invalid(exc) from None
         return Response(ProductOut(product).data)
