@@ -1,9 +1,7 @@
 from django.contrib import admin
 
-from shop.billing.infrastructure.messaging import InboxMessage, OutboxMessage
 from shop.billing.infrastructure.models import InvoiceRecord, PaymentRecord
 from shop.platform.admin import ReadOnlyAdmin, money_column
-from shop.platform.events import admin as events_admin
 
 
 @admin.register(InvoiceRecord)
@@ -32,6 +30,3 @@ class PaymentAdmin(ReadOnlyAdmin):
     readonly_fields = ["amount"]
 
     amount = money_column("amount_minor", description="amount")
-
-
-events_admin.register(admin.site, outbox=OutboxMessage, inbox=InboxMessage)

@@ -1,15 +1,8 @@
-from django.apps import AppConfig
+from shop.platform.contexts import ContextConfig
 
 
-class BillingConfig(AppConfig):
+class BillingConfig(ContextConfig):
+    """The billing context: its label names its store, tables, subscriptions and jobs."""
+
     name = "shop.billing"
-    label = "billing"
     verbose_name = "Billing"
-
-    def ready(self) -> None:
-        from shop.billing import subscribers
-        from shop.billing.infrastructure.messaging import STORE
-        from shop.platform.events import bus, schedule
-
-        bus.add_store(STORE)
-        subscribers.register(bus, schedule)

@@ -10,8 +10,7 @@ from shop.billing.application.issue_invoice import IssueInvoice, issue_invoice
 from shop.inventory.events import StockReserved
 from shop.kernel import Money
 from shop.ordering.events import OrderCancelled, OrderPlaced
-from shop.platform.events.bus import EventBus
-from shop.platform.events.schedule import Schedule
+from shop.platform.wiring import Wiring
 
 
 def when_ordering_order_placed_issue_invoice(event: OrderPlaced) -> None:
@@ -33,7 +32,7 @@ def when_ordering_order_cancelled_close_invoice(event: OrderCancelled) -> None:
     close_invoice(event.order_id)
 
 
-def register(bus: EventBus, schedule: Schedule) -> None:
-    bus.subscribe(OrderPlaced, when_ordering_order_placed_issue_invoice, context="billing")
-    bus.subscribe(StockReserved, when_inventory_stock_reserved_charge_payment, context="billing")
-    bus.subscribe(OrderCancelled, when_ordering_order_cancelled_close_invoice, context="billing")
+def register(wiring: Wiring) -> None:
+    wiring.subscribe(OrderPlaced, when_ordering_order_placed_issue_invoice)
+    wiring.subscribe(StockReserved, when_inventory_stock_reserved_charge_payment)
+    wiring.subscribe(OrderCancelled, when_ordering_order_cancelled_close_invoice)

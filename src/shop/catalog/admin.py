@@ -1,9 +1,7 @@
 from django.contrib import admin
 
-from shop.catalog.infrastructure.messaging import InboxMessage, OutboxMessage
 from shop.catalog.infrastructure.models import ProductRecord
 from shop.platform.admin import ReadOnlyAdmin, money_column
-from shop.platform.events import admin as events_admin
 
 
 @admin.register(ProductRecord)
@@ -15,6 +13,3 @@ class ProductAdmin(ReadOnlyAdmin):
     search_fields = ["sku", "name"]
     exclude = ["price_minor"]
     readonly_fields = ["price"]
-
-
-events_admin.register(admin.site, outbox=OutboxMessage, inbox=InboxMessage)

@@ -1,15 +1,8 @@
-from django.apps import AppConfig
+from shop.platform.contexts import ContextConfig
 
 
-class CatalogConfig(AppConfig):
+class CatalogConfig(ContextConfig):
+    """The catalog context: its label names its store, tables, subscriptions and jobs."""
+
     name = "shop.catalog"
-    label = "catalog"
     verbose_name = "Catalog"
-
-    def ready(self) -> None:
-        from shop.catalog import subscribers
-        from shop.catalog.infrastructure.messaging import STORE
-        from shop.platform.events import bus, schedule
-
-        bus.add_store(STORE)
-        subscribers.register(bus, schedule)

@@ -1,8 +1,7 @@
 """How catalog reacts to other contexts' events. Registered from apps.py, never on import."""
 
-from shop.platform.events.bus import EventBus
-from shop.platform.events.schedule import Schedule
+from shop.platform.wiring import Wiring
 
 
-def register(bus: EventBus, schedule: Schedule) -> None:
+def register(wiring: Wiring) -> None:
     """Catalog listens to nothing yet."""

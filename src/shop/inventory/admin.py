@@ -1,9 +1,7 @@
 from django.contrib import admin
 
-from shop.inventory.infrastructure.messaging import InboxMessage, OutboxMessage
 from shop.inventory.infrastructure.models import ReservationRecord, StockItemRecord
 from shop.platform.admin import ReadOnlyAdmin
-from shop.platform.events import admin as events_admin
 
 
 @admin.register(StockItemRecord)
@@ -17,6 +15,3 @@ class ReservationAdmin(ReadOnlyAdmin):
     list_display = ["order_id", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["order_id"]
-
-
-events_admin.register(admin.site, outbox=OutboxMessage, inbox=InboxMessage)

@@ -1,15 +1,8 @@
-from django.apps import AppConfig
+from shop.platform.contexts import ContextConfig
 
 
-class InventoryConfig(AppConfig):
+class InventoryConfig(ContextConfig):
+    """The inventory context: its label names its store, tables, subscriptions and jobs."""
+
     name = "shop.inventory"
-    label = "inventory"
     verbose_name = "Inventory"
-
-    def ready(self) -> None:
-        from shop.inventory import subscribers
-        from shop.inventory.infrastructure.messaging import STORE
-        from shop.platform.events import bus, schedule
-
-        bus.add_store(STORE)
-        subscribers.register(bus, schedule)

@@ -6,8 +6,7 @@ from shop.billing.events import PaymentFailed
 from shop.inventory.application.reserve_stock import ReserveStock, reserve_stock
 from shop.inventory.application.settle_reservation import commit_reservation, release_reservation
 from shop.ordering.events import OrderCancelled, OrderConfirmed, OrderPlaced
-from shop.platform.events.bus import EventBus
-from shop.platform.events.schedule import Schedule
+from shop.platform.wiring import Wiring
 
 
 def when_ordering_order_placed_reserve_stock(event: OrderPlaced) -> None:
@@ -28,8 +27,8 @@ def when_billing_payment_failed_release_stock(event: PaymentFailed) -> None:
     release_reservation(event.order_id)
 
 
-def register(bus: EventBus, schedule: Schedule) -> None:
-    bus.subscribe(OrderPlaced, when_ordering_order_placed_reserve_stock, context="inventory")
-    bus.subscribe(OrderConfirmed, when_ordering_order_confirmed_commit_stock, context="inventory")
-    bus.subscribe(OrderCancelled, when_ordering_order_cancelled_release_stock, context="inventory")
-    bus.subscribe(PaymentFailed, when_billing_payment_failed_release_stock, context="inventory")
+def register(wiring: Wiring) -> None:
+    wiring.subscribe(OrderPlaced, when_ordering_order_placed_reserve_stock)
+    wiring.subscribe(OrderConfirmed, when_ordering_order_confirmed_commit_stock)
+    wiring.subscribe(OrderCancelled, when_ordering_order_cancelled_release_stock)
+    wiring.subscribe(PaymentFailed, when_billing_payment_failed_release_stock)

@@ -1,9 +1,7 @@
 from django.contrib import admin
 
-from shop.ordering.infrastructure.messaging import InboxMessage, OutboxMessage
 from shop.ordering.infrastructure.models import OrderLineRecord, OrderRecord
 from shop.platform.admin import ReadOnlyAdmin, money_column
-from shop.platform.events import admin as events_admin
 
 
 class OrderLineInline(admin.TabularInline):
@@ -38,6 +36,3 @@ class OrderAdmin(ReadOnlyAdmin):
 
     total = money_column("total_minor", description="total")
     inlines = [OrderLineInline]
-
-
-events_admin.register(admin.site, outbox=OutboxMessage, inbox=InboxMessage)

@@ -1,15 +1,8 @@
-from django.apps import AppConfig
+from shop.platform.contexts import ContextConfig
 
 
-class OrderingConfig(AppConfig):
+class OrderingConfig(ContextConfig):
+    """The ordering context: its label names its store, tables, subscriptions and jobs."""
+
     name = "shop.ordering"
-    label = "ordering"
     verbose_name = "Ordering"
-
-    def ready(self) -> None:
-        from shop.ordering import subscribers
-        from shop.ordering.infrastructure.messaging import STORE
-        from shop.platform.events import bus, schedule
-
-        bus.add_store(STORE)
-        subscribers.register(bus, schedule)

@@ -11,8 +11,7 @@ from shop.ordering.application.cancel_order import cancel_if_open
 from shop.ordering.application.cancel_overdue_orders import cancel_overdue_orders
 from shop.ordering.application.forget_idempotency_keys import forget_idempotency_keys
 from shop.ordering.domain.order import CancellationReason
-from shop.platform.events.bus import EventBus
-from shop.platform.events.schedule import Schedule
+from shop.platform.wiring import Wiring
 
 
 def when_inventory_stock_reserved_await_payment(event: StockReserved) -> None:
@@ -31,14 +30,10 @@ def when_billing_payment_failed_cancel_order(event: PaymentFailed) -> None:
     cancel_if_open(UUID(event.order_id), CancellationReason.PAYMENT_DECLINED)
 
 
-def register(bus: EventBus, schedule: Schedule) -> None:
-    bus.subscribe(StockReserved, when_inventory_stock_reserved_await_payment, context="ordering")
-    bus.subscribe(PaymentCaptured, when_billing_payment_captured_confirm_order, context="ordering")
-    bus.subscribe(
-        StockReservationFailed,
-        when_inventory_stock_reservation_failed_cancel_order,
-        context="ordering",
-    )
-    bus.subscribe(PaymentFailed, when_billing_payment_failed_cancel_order, context="ordering")
-    schedule.every(5.0, "ordering.cancel_overdue_orders", cancel_overdue_orders)
-    schedule.every(3600.0, "ordering.forget_idempotency_keys", forget_idempotency_keys)
+def register(wiring: Wiring) -> None:
+    wiring.subscribe(StockReserved, when_inventory_stock_reserved_await_payment)
+    wiring.subscribe(PaymentCaptured, when_billing_payment_captured_confirm_order)
+    wiring.subscribe(StockReservationFailed, when_inventory_stock_reservation_failed_cancel_order)
+    wiring.subscribe(PaymentFailed, when_billing_payment_failed_cancel_order)
+    wiring.every(5.0, "cancel_overdue_orders", cancel_overdue_orders)
+    wiring.every(3600.0, "forget_idempotency_keys", forget_idempotency_keys)

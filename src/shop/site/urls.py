@@ -1,22 +1,33 @@
-"""The URL map: each context mounts its own REST routes under /api/v1/."""
+"""The URL map: each hosted context mounts its own REST routes under /api/v1/."""
 
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
+from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from shop.platform import topology
 from shop.platform.auth.views import ObtainToken
 from shop.platform.http.health import healthz, readyz
 from shop.platform.http.problems import not_found_view
 from shop.platform.observability.metrics import metrics_view
+from shop.platform.topology import IDENTITY
 
+here = topology.current()
+# Only the contexts this process hosts serve their routes (docs/topology.md); identity
+# serves sign-in.
 api_v1 = [
-    path("auth/token", ObtainToken.as_view(), name="auth-token"),
-    path("", include("shop.catalog.rest.urls")),
-    path("", include("shop.inventory.rest.urls")),
-    path("", include("shop.ordering.rest.urls")),
-    path("", include("shop.billing.rest.urls")),
+    *(
+        [path("auth/token", ObtainToken.as_view(), name="auth-token")]
+        if here.hosts(IDENTITY)
+        else []
+    ),
+    *(
+        path("", include(f"{apps.get_app_config(context).name}.rest.urls"))
+        for context in here.hosted(settings.SHOP_CONTEXTS)
+    ),
     # Anything else under /api/ is a problem+json 404, even with SHOP_DEBUG on.
     re_path(r"", not_found_view),
 ]

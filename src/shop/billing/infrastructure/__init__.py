@@ -1,3 +1,5 @@
 """How billing stores invoices and payments (its own database alias, `billing`)."""
 
-DATABASE = "billing"
+from shop.platform.contexts import alias_of
+
+DATABASE = alias_of(__name__)

@@ -1,3 +1,5 @@
 """How the catalog stores products (its own database alias, `catalog`)."""
 
-DATABASE = "catalog"
+from shop.platform.contexts import alias_of
+
+DATABASE = alias_of(__name__)

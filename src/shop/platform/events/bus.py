@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from shop.platform import topology
+
 if TYPE_CHECKING:  # the abstract models are imported only by each context's infrastructure
     from shop.platform.events.models import InboxMessage, OutboxMessage, SubjectSequence
 
@@ -68,6 +70,12 @@ class EventBus:
 
     def subscriptions(self) -> list[Subscription]:
         return sorted(self._by_name.values(), key=lambda s: (s.event_type, s.name))
+
+    def hosted_stores(self) -> list[Store]:
+        """The stores of the contexts this process hosts: the ones it relays, handles,
+        sweeps, purges and reports on. The others are other services' to run."""
+        here = topology.current()
+        return [store for store in self.stores.values() if here.hosts(store.context)]
 
     def store_of(self, context: str) -> Store:
         try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 
-from shop.platform import topology
 from shop.platform.events import operations
 from shop.platform.events.bus import bus
 
@@ -33,10 +32,7 @@ class EventBusCollector:
             "shop_inbox_pending", "Inbox rows waiting to be handled.", labels=["context"]
         )
         now = timezone.now()
-        here = topology.current()
-        for store in bus.stores.values():
-            if not here.hosts(store.context):
-                continue
+        for store in bus.hosted_stores():
             status = operations.status(store)
             oldest = status.outbox_oldest_pending
             pending.add_metric([store.context], status.outbox_pending)

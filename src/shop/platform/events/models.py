@@ -7,6 +7,7 @@ the context is extracted.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -125,12 +126,17 @@ class SubjectSequence(models.Model):
         return f"{self.subject}: {self.last}"
 
 
-def message_tables(context: str, module: str) -> tuple[type, type, type]:
-    """The concrete outbox, inbox and sequence models of one context, in its own tables.
+def message_tables(module: str) -> tuple[type, type, type]:
+    """The concrete outbox, inbox and sequence models of the context `module` is in.
 
-    Called once from the context's infrastructure; Django discovers the models
-    through the context's models.py like any others, and migrates them with it.
+    Called once from the context's infrastructure (`message_tables(__name__)`); the
+    tables are named after the context's app label. Django discovers the models through
+    the context's models.py like any others, and migrates them with it.
     """
+    config = apps.get_containing_app_config(module)
+    if config is None:
+        raise LookupError(f"{module} belongs to no installed app")
+    context = config.label
 
     def concrete(base: type, name: str, table: str, constraints=(), indexes=()) -> type:
         meta = type(

@@ -62,7 +62,7 @@ def retry(
     if event_id is None and not dead:
         raise ValueError("name an event id, or ask for every dead row")
     count = 0
-    for store in stores or bus.stores.values():
+    for store in stores or bus.hosted_stores():
         rows = store.inbox.objects.using(store.alias).filter(
             status__in=[InboxStatus.DEAD, InboxStatus.PARKED]
         )
@@ -96,7 +96,7 @@ def purge(*, older_than: timedelta, stores: list[Store] | None = None) -> dict[s
     """
     cutoff = timezone.now() - older_than
     purged = {}
-    for store in stores or bus.stores.values():
+    for store in stores or bus.hosted_stores():
         outbox, _ = (
             store.outbox.objects.using(store.alias).filter(dispatched_at__lt=cutoff).delete()
         )

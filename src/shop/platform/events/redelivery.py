@@ -99,7 +99,7 @@ def redeliver_lost(now: datetime | None = None, marks: Marks | None = None) -> i
     marks = broker_marks() if marks is None else marks
     until = (now or timezone.now()) - timedelta(seconds=conf.redeliver_after_seconds)
     sent = 0
-    for store in bus.stores.values():
+    for store in bus.hosted_stores():
         mark = marks.get(store.context)
         since = max(mark or until - lookback(), until - MAX_CATCH_UP)
         if since >= until:

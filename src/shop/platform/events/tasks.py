@@ -9,8 +9,10 @@ from typing import NoReturn
 import structlog
 from celery import shared_task
 from celery.exceptions import Reject, Retry
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from shop.platform import topology
 from shop.platform.events import inbox, relay, transports
 from shop.platform.events.bus import bus
 from shop.platform.events.schedule import schedule
@@ -18,7 +20,11 @@ from shop.platform.observability import logs
 
 log = structlog.get_logger(__name__)
 
-RELAY_QUEUE = "events"
+
+def relay_queue() -> str:
+    """This service's queue for its relays, sweeps and jobs (settings/celery.py)."""
+    return settings.CELERY_TASK_DEFAULT_QUEUE
+
 
 # acks_late: the message is acknowledged only after the task ran, so a worker that dies
 # mid-handler leaves it in the broker to be delivered again (the inbox makes that safe).
@@ -42,6 +48,12 @@ REQUEUE_PAUSE_SECONDS = 5.0
 @shared_task(name="shop.events.deliver", bind=True, max_retries=None, **RELIABLE)
 def deliver(self, envelope: dict, context: str) -> int:
     """Write one envelope into `context`'s inbox, then run that context's due handlers."""
+    if not topology.current().hosts(context):
+        # Never acknowledged and dropped: back to its queue for the service hosting it
+        # (a worker consuming a queue it does not host refuses to start, so this is rare).
+        log.error("a message for a context this service does not host", context=context)
+        time.sleep(REQUEUE_PAUSE_SECONDS)
+        raise Reject(f"{context} is not hosted here", requeue=True)
     try:
         inbox.accept_many([envelope], context)
     except UNREACHABLE as exc:
@@ -90,7 +102,7 @@ transports.TRANSPORTS["celery"] = CeleryTransport()
 @shared_task(name="shop.events.relay", **RELIABLE)
 def relay_outbox(context: str | None = None) -> int:
     """Hand one context's (or every context's) undispatched outbox rows to the broker."""
-    stores = [bus.store_of(context)] if context else list(bus.stores.values())
+    stores = [bus.store_of(context)] if context else bus.hosted_stores()
     moved = 0
     for store in stores:
         while batch := relay.relay(store):
@@ -101,7 +113,7 @@ def relay_outbox(context: str | None = None) -> int:
 @shared_task(name="shop.events.process_inbox", **RELIABLE)
 def process_inbox(context: str | None = None) -> int:
     """Run due handlers (retries whose backoff is over, rows a dead worker left pending)."""
-    stores = [bus.store_of(context)] if context else list(bus.stores.values())
+    stores = [bus.store_of(context)] if context else bus.hosted_stores()
     handled = 0
     for store in stores:
         while batch := inbox.process_due(store):

@@ -30,8 +30,8 @@ def drain(*, max_rounds: int = 100) -> int:
     """
     total = 0
     for _ in range(max_rounds):
-        moved = sum(_guarded(relay.relay, store) for store in bus.stores.values())
-        moved += sum(_guarded(inbox.process_due, store) for store in bus.stores.values())
+        moved = sum(_guarded(relay.relay, store) for store in bus.hosted_stores())
+        moved += sum(_guarded(inbox.process_due, store) for store in bus.hosted_stores())
         total += moved
         if not moved:
             break
@@ -133,12 +133,12 @@ class CeleryNudger(threading.Thread):
             pass  # the sweep relays what these nudges would have
 
     def run(self) -> None:
-        from shop.platform.events.tasks import RELAY_QUEUE, relay_outbox
+        from shop.platform.events.tasks import relay_outbox, relay_queue
 
         while True:
             context = self.pending.get()
             try:
-                relay_outbox.apply_async(args=[context], queue=RELAY_QUEUE, retry=False)
+                relay_outbox.apply_async(args=[context], queue=relay_queue(), retry=False)
             except Exception as exc:
                 log.warning(
                     "could not nudge the relay (the sweep will catch up)",

@@ -1,7 +1,11 @@
 """Celery on Redis: the production transport of the event bus (SHOP_EVENT_TRANSPORT=celery)."""
 
+from kombu import Queue
+
+from shop.platform.topology.queues import events_queue
 from shop.site.settings.core import SHOP_CONTEXTS, SHOP_EVENTS
 from shop.site.settings.env import number, text
+from shop.site.settings.topology import SHOP_TOPOLOGY
 
 CELERY_BROKER_URL = text("SHOP_REDIS_URL", "redis://127.0.0.1:6379/0")
 # kombu's Redis transport with a channel that can close on a dead connection: with the stock
@@ -11,9 +15,13 @@ CELERY_BROKER_TRANSPORT = "shop.platform.events.broker:Transport"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 
-# Each consuming context has a queue of its own; relays and sweeps use `events`.
-CELERY_TASK_DEFAULT_QUEUE = "events"
-CELERY_WORKER_QUEUES = ["events", *SHOP_CONTEXTS]
+# Each consuming context has a queue of its own, consumed only by the service hosting it;
+# a service's relays, sweeps and jobs go to its own events queue (`events` when one service
+# hosts everything, `events.<service>` in a split). A worker consumes exactly these: the
+# Procfile names no queues, and a worker told to consume another's refuses to start.
+CELERY_TASK_DEFAULT_QUEUE = events_queue(SHOP_TOPOLOGY)
+CELERY_WORKER_QUEUES = [CELERY_TASK_DEFAULT_QUEUE, *SHOP_TOPOLOGY.hosted(SHOP_CONTEXTS)]
+CELERY_TASK_QUEUES = [Queue(name) for name in CELERY_WORKER_QUEUES]
 
 # Acknowledge a message only after its task ran: a worker that dies mid-handler leaves
 # the message in Redis to be delivered again (the inbox dedupes it).

@@ -69,7 +69,7 @@ class Command(BaseCommand):
 
     def _status(self, output_format="table", **options):
         now = timezone.now()
-        statuses = [operations.status(store) for store in bus.stores.values()]
+        statuses = [operations.status(store) for store in bus.hosted_stores()]
         if output_format == "json":
             self.stdout.write(json.dumps(status_document(statuses, now), indent=2))
         else:
