@@ -165,3 +165,20 @@ def test_the_billing_service_of_a_split_serves_and_runs_billing_only(tmp_path):
     assert (
         "shop: queue 'ordering': this service ('billing') does not host 'ordering'" in worker.stderr
     )
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_status_and_metrics_name_the_service_and_what_it_hosts(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("events", "status", "--format", "json", stdout=out)
+    document = json.loads(out.getvalue())
+    assert (document["service"], document["hosts"]) == ("shop", ["identity", *CONTEXTS])
+    metrics = client.get("/metrics").content.decode()
+    assert (
+        'shop_service_info{hosts="identity,catalog,inventory,ordering,billing",service="shop"} 1.0'
+        in metrics
+    )

@@ -7,8 +7,9 @@ every process at once; the same `operations.status` feeds `manage.py events stat
 from __future__ import annotations
 
 from django.utils import timezone
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 
+from shop.platform import topology
 from shop.platform.events import operations
 from shop.platform.events.bus import bus
 
@@ -39,4 +40,7 @@ class EventBusCollector:
             age.add_metric([store.context], (now - oldest).total_seconds() if oldest else 0.0)
             dead.add_metric([store.context], status.inbox_dead)
             inbox_pending.add_metric([store.context], status.inbox_pending)
-        yield from (pending, age, dead, inbox_pending)
+        here = topology.current()
+        service = InfoMetricFamily("shop_service", "This process's service and what it hosts.")
+        service.add_metric([], {"service": here.this, "hosts": ",".join(here.service.hosts)})
+        yield from (service, pending, age, dead, inbox_pending)

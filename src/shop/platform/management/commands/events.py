@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
 
+from shop.platform import topology
 from shop.platform.events import operations, worker
 from shop.platform.events.bus import bus
 from shop.platform.events.settings import event_settings
@@ -83,8 +84,10 @@ class Command(BaseCommand):
             )
 
     def _status_table(self, statuses, now):
+        here = topology.current()
         self.stdout.write(
             f"{'context':<10} {'outbox':>7} {'inbox':>7} {'dead':>5} {'parked':>6} {'oldest (s)':>10}"
+            f"   service {here.this} (hosts {', '.join(here.service.hosts)})"
         )
         for s in statuses:
             self.stdout.write(
@@ -142,6 +145,7 @@ def status_document(statuses: list[operations.StoreStatus], now) -> dict:
     totals["lag_seconds"] = max((c["lag_seconds"] for c in contexts.values()), default=0.0)
     return {
         "checked_at": now.isoformat(),
+        **topology.current().describe(),
         "healthy": totals["inbox_dead"] == 0,
         "exit_code": DEAD_ROWS if totals["inbox_dead"] else 0,
         "totals": totals,
