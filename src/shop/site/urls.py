@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from shop.platform import topology
 from shop.platform.auth.views import ObtainToken
+from shop.platform.events.arrivals import arrived_view
 from shop.platform.http.health import healthz, readyz
 from shop.platform.http.problems import not_found_view
 from shop.platform.observability.metrics import metrics_view
@@ -50,6 +51,7 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     # Other services calling this one's api.py functions; signed, and denied by the proxy.
+    path("_internal/events/<slug:context>/arrived", arrived_view, name="internal-arrived"),
     path("_internal/", include("shop.platform.openhost.urls")),
     # Any other /api/ path (outside v1 too) is a problem+json 404 whatever the method or SHOP_DEBUG.
     re_path(r"^api/", not_found_view),

@@ -7,8 +7,9 @@ steps, so a worker killed between them loses it; a Redis restarted without its d
 loses what it held. So a periodic job looks at the rows dispatched at least
 `redeliver_after_seconds` ago that it has not looked at yet, asks each consuming
 context's inbox whether the event arrived (any row for it: a handler's, or the
-placeholder of an event nobody there handles), and sends it again to the contexts
-that have nothing. The inbox ignores a copy of what it has, so a consumer slower than
+placeholder of an event nobody there handles; a consumer another service hosts is asked
+through that service, shop.platform.events.arrivals), and sends it again to the
+contexts that have nothing. The inbox ignores a copy of what it has, so a consumer slower than
 `redeliver_after_seconds` costs one duplicate message, never a duplicate effect.
 
 Where it got to is kept per store in Redis (the broker this job exists for): each row
@@ -32,6 +33,7 @@ from typing import Protocol
 import structlog
 from django.utils import timezone
 
+from shop.platform.events import arrivals
 from shop.platform.events.bus import Store, bus
 from shop.platform.events.relay import consumers
 from shop.platform.events.settings import event_settings
@@ -139,15 +141,9 @@ def _send_missing(store: Store, rows: list[tuple]) -> tuple[int, bool]:
     missing: dict[str, set] = {}
     complete = True
     for context, event_ids in wanted.items():
-        consumer = bus.store_of(context)
         try:
-            arrived = set(
-                consumer.inbox.objects.using(consumer.alias)
-                .filter(event_id__in=list(event_ids))
-                .values_list("event_id", flat=True)
-                .distinct()
-            )
-        except Exception:  # that store is down: ask it again next run
+            arrived = arrivals.arrived(context, event_ids)
+        except Exception:  # its store or its service is down: ask it again next run
             log.exception("could not ask an inbox which events arrived", context=context)
             complete = False
             continue

@@ -7,11 +7,13 @@ Signed requests only (shop.platform.openhost.signing); the public proxy denies t
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 
 import structlog
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -24,18 +26,30 @@ from shop.platform.openhost.functions import exposed
 log = structlog.get_logger("shop.openhost")
 
 
-@csrf_exempt  # not a browser's: a service's, authenticated by its signature
-@require_POST
+def internal(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An internal endpoint: POST only, no CSRF (a service's call, not a browser's), and
+    only with a valid signature; anything else is a 401 problem."""
+
+    @csrf_exempt
+    @require_POST
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        secret = settings.SHOP_OPENHOST["secret"]
+        header = request.headers.get(signing.HEADER, "")
+        if not signing.verify(secret, header, request.method, request.path, request.body):
+            return problem_response(
+                status=401,
+                slug="not-authenticated",
+                title="Not authenticated",
+                detail=f"Internal calls need a valid {signing.HEADER} header.",
+            )
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+@internal
 def internal_call(request: HttpRequest, context: str, function: str) -> JsonResponse:
-    secret = settings.SHOP_OPENHOST["secret"]
-    header = request.headers.get(signing.HEADER, "")
-    if not signing.verify(secret, header, request.method, request.path, request.body):
-        return problem_response(
-            status=401,
-            slug="not-authenticated",
-            title="Not authenticated",
-            detail=f"Internal calls need a valid {signing.HEADER} header.",
-        )
     entry = exposed(context, function)
     if entry is None or not topology.current().hosts(context):
         return problem_response(
