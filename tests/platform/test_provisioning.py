@@ -70,3 +70,46 @@ def test_a_provisioned_role_sees_only_its_own_schema(scratch):
     with psycopg.connect(host="127.0.0.1", dbname=dbname, user=f"{prefix}_ordering") as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SELECT * FROM billing.invoice_probe")
+
+
+@pytest.mark.postgres
+def test_each_service_of_a_split_provisions_only_what_it_hosts_where_its_store_lives(
+    scratch, tmp_path
+):
+    from django.test import override_settings
+
+    from shop.platform.topology import load
+
+    dbname, prefix = scratch
+    own = f"{dbname}_billing"
+    split = tmp_path / "split.toml"
+    split.write_text(
+        '[services.shop]\nhosts = ["identity", "catalog", "inventory", "ordering"]\n'
+        'url = "http://127.0.0.1:1"\n'
+        '[services.billing]\nhosts = ["billing"]\nurl = "http://127.0.0.1:2"\n'
+        f'[stores]\nbilling = "postgresql://127.0.0.1:5432/{own}"\n'
+    )
+
+    def schemas(database: str) -> set[str]:
+        with admin_connect(ADMIN_URL, database) as conn:
+            rows = conn.execute("SELECT nspname FROM pg_namespace WHERE nspowner <> 10").fetchall()
+        return {name for (name,) in rows} - {"public"}
+
+    try:
+        for service in ("billing", "shop"):
+            here = load(str(split), service, settings.SHOP_CONTEXTS)
+            with override_settings(SHOP_TOPOLOGY=here):
+                out = StringIO()
+                call_command("provision_postgres", admin_url=ADMIN_URL, stdout=out)
+            if service == "billing":
+                # Billing's own database holds billing's schema; the shared one is untouched.
+                assert f"billing: schema {own}.billing, role {prefix}_billing" in out.getvalue()
+                assert "identity" not in out.getvalue()
+                assert schemas(own) == {"billing"}
+        assert schemas(dbname) == {"identity", "catalog", "inventory", "ordering"}
+        assert schemas(own) == {"billing"}
+        # Billing's role may not even connect to the database of the shop's contexts.
+        with pytest.raises(psycopg.OperationalError, match="permission denied"):
+            psycopg.connect(host="127.0.0.1", dbname=dbname, user=f"{prefix}_billing").close()
+    finally:
+        drop_database(ADMIN_URL, own)

@@ -77,6 +77,12 @@ def postgres_targets(
     return targets
 
 
+def store_env(stores: Mapping[str, str], env: Mapping[str, str]) -> dict[str, str]:
+    """`env` with each store a topology file places elsewhere as its
+    SHOP_<ALIAS>_DATABASE_URL (a variable that is set wins)."""
+    return {**{f"SHOP_{c.upper()}_DATABASE_URL": url for c, url in stores.items()}, **env}
+
+
 def _parse(url: str, name: str) -> SplitResult:
     parts = urlsplit(url)
     if parts.scheme not in ("postgres", "postgresql"):

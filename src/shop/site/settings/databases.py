@@ -1,6 +1,6 @@
 import os
 
-from shop.platform.db.config import DEFAULT_ALIAS, build_databases, unhosted
+from shop.platform.db.config import DEFAULT_ALIAS, build_databases, store_env, unhosted
 from shop.platform.topology import IDENTITY
 from shop.site.settings.core import SHOP_CONTEXTS, SHOP_DATA_DIR
 from shop.site.settings.topology import SHOP_TOPOLOGY
@@ -10,10 +10,7 @@ from shop.site.settings.topology import SHOP_TOPOLOGY
 # topology file places elsewhere is as if SHOP_<ALIAS>_DATABASE_URL named it (the variable
 # wins). Only the aliases this process hosts have a store (identity is `default`); the
 # others refuse every query with an error naming the service that hosts them.
-_env = {
-    **{f"SHOP_{c.upper()}_DATABASE_URL": url for c, url in SHOP_TOPOLOGY.stores.items()},
-    **os.environ,
-}
+_env = store_env(SHOP_TOPOLOGY.stores, os.environ)
 _alias = {IDENTITY: DEFAULT_ALIAS} | {c: c for c in SHOP_CONTEXTS}
 _hosted = [_alias[c] for c in SHOP_TOPOLOGY.service.hosts]
 DATABASES = build_databases(SHOP_CONTEXTS, data_dir=SHOP_DATA_DIR, env=_env, hosted=_hosted) | {
