@@ -113,3 +113,38 @@ def test_each_service_of_a_split_provisions_only_what_it_hosts_where_its_store_l
             psycopg.connect(host="127.0.0.1", dbname=dbname, user=f"{prefix}_billing").close()
     finally:
         drop_database(ADMIN_URL, own)
+
+
+@pytest.mark.postgres
+def test_two_services_provisioning_at_once_take_turns(scratch, eventually):
+    import threading
+
+    from shop.platform.db.provisioning import PROVISIONING_LOCK
+
+    dbname, _ = scratch
+    done = []
+    with admin_connect(ADMIN_URL) as holder:  # another service, provisioning right now
+        holder.execute("SELECT pg_advisory_lock(%s)", [PROVISIONING_LOCK])
+        thread = threading.Thread(
+            target=lambda: done.append(
+                call_command("provision_postgres", admin_url=ADMIN_URL, stdout=StringIO())
+            )
+        )
+        thread.start()
+
+        def waiting_for_its_turn():
+            waiting = holder.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                " AND objid = %s",
+                [PROVISIONING_LOCK],
+            ).fetchone()
+            assert waiting == (1,)
+
+        eventually(waiting_for_its_turn, timeout=30)
+        assert not done
+        with admin_connect(ADMIN_URL) as probe:
+            assert not probe.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [dbname]
+            ).fetchone()
+    thread.join(60)  # the holder's session ended: its lock is released
+    assert done == [None]

@@ -14,6 +14,9 @@ from psycopg import sql
 
 from shop.platform.db.config import PostgresTarget
 
+# pg_advisory_lock's key for provisioning (any constant the shop uses for nothing else).
+PROVISIONING_LOCK = 0x5E0B_0001
+
 
 def admin_connect(admin_url: str, dbname: str | None = None) -> psycopg.Connection:
     kwargs = {"dbname": dbname} if dbname else {}
@@ -28,6 +31,11 @@ def provision(
 ) -> None:
     dbnames = sorted({t.dbname for t in targets})
     with admin_connect(admin_url) as conn:
+        # One provisioning at a time on this server: the services of a topology provision
+        # their own stores as they start, maybe at once and in one database, and two
+        # concurrent GRANTs on one object fail ("tuple concurrently updated"). Held until
+        # this connection closes, after the last grant.
+        conn.execute("SELECT pg_advisory_lock(%s)", [PROVISIONING_LOCK])
         for target in targets:
             _ensure_role(conn, target, say)
         for dbname in dbnames:
@@ -36,15 +44,16 @@ def provision(
             ).fetchone():
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
                 say(f"created database {dbname}")
-    for dbname in dbnames:
-        with admin_connect(admin_url, dbname) as conn:
-            conn.execute(
-                sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(dbname))
-            )
-            # Nobody but the owner may use `public`, so a stray unqualified table can't land there.
-            conn.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
-            for target in (t for t in targets if t.dbname == dbname):
-                _ensure_schema(conn, target, say)
+        for dbname in dbnames:
+            with admin_connect(admin_url, dbname) as db:
+                db.execute(
+                    sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(dbname))
+                )
+                # Nobody but the owner may use `public`, so a stray unqualified table can't
+                # land there.
+                db.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+                for target in (t for t in targets if t.dbname == dbname):
+                    _ensure_schema(db, target, say)
 
 
 def _ensure_role(
