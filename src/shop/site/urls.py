@@ -46,12 +46,16 @@ urlpatterns = [
         ),
         name="swagger-ui",
     ),
-    path("admin/", admin.site.urls),
+    # The admin signs in against identity's users: only where identity is hosted.
+    *([path("admin/", admin.site.urls)] if here.hosts(IDENTITY) else []),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     # Other services calling this one's api.py functions; signed, and denied by the proxy.
     path("_internal/events/<slug:context>/arrived", arrived_view, name="internal-arrived"),
+    # Other services checking an API token (shop.platform.auth.introspection); before the
+    # api.py calls, whose <context>/<function> pattern would take this path too.
+    path("_internal/identity/", include("shop.platform.auth.urls")),
     path("_internal/", include("shop.platform.openhost.urls")),
     # Any other /api/ path (outside v1 too) is a problem+json 404 whatever the method or SHOP_DEBUG.
     re_path(r"^api/", not_found_view),

@@ -2,7 +2,9 @@ import re
 
 from django.core.exceptions import ImproperlyConfigured
 
-from shop.site.settings.env import text, whole
+from shop.platform.topology import IDENTITY
+from shop.site.settings.env import number, text, whole
+from shop.site.settings.topology import SHOP_TOPOLOGY
 
 
 def _rate(name: str, default: str) -> str:
@@ -16,11 +18,34 @@ def _rate(name: str, default: str) -> str:
 # A CSRF rejection under /api/ is a problem+json 403, never Django's HTML page.
 CSRF_FAILURE_VIEW = "shop.platform.http.problems.csrf_failure_view"
 
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
+
+def _seconds(name: str, default: float) -> float:
+    seconds = number(name, default)
+    if seconds < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 or more seconds, not {seconds}")
+    return seconds
+
+
+# API tokens live with identity (`default`). Where this process hosts identity, tokens and
+# sessions are checked there; anywhere else a token is asked of the identity-hosting
+# service and its answer cached (shop.platform.auth.introspection, docs/adr/0021): a token
+# revoked in identity stops working here within SHOP_TOKEN_INTROSPECTION_SECONDS.
+_AUTHENTICATION = (
+    [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-    ],
+    ]
+    if SHOP_TOPOLOGY.hosts(IDENTITY)
+    else ["shop.platform.auth.authentication.IntrospectedTokenAuthentication"]
+)
+SHOP_TOKEN_INTROSPECTION_SECONDS = _seconds("SHOP_TOKEN_INTROSPECTION_SECONDS", 30)
+# A "no such token" is kept for less, never longer than a "yes".
+SHOP_TOKEN_INTROSPECTION_NEGATIVE_SECONDS = min(
+    _seconds("SHOP_TOKEN_INTROSPECTION_NEGATIVE_SECONDS", 5), SHOP_TOKEN_INTROSPECTION_SECONDS
+)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": _AUTHENTICATION,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["shop.platform.http.parsers.DecimalJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
