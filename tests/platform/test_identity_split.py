@@ -245,15 +245,16 @@ def test_tokens_from_identity_work_in_a_service_that_does_not_host_it(billing_se
 
 def test_no_token_is_a_401_and_nothing_here_reaches_for_identitys_store(billing_service):
     service = billing_service
-    for headers in ({}, {"Cookie": "sessionid=abc; csrftoken=def"}):
+    for headers in ({}, {"Cookie": f"sessionid={'a' * 32}; csrftoken={'b' * 32}"}):
         response = service.request("GET", "/api/v1/invoices", headers=headers)
         problem(response, 401, "not-authenticated")
         assert response.headers["WWW-Authenticate"] == "Token"
     problem(service.request("GET", "/api/v1/invoices", "0" * 40), 401, "not-authenticated")
     # Sign-in and the admin are identity's: not served here, and never a 500.
     problem(service.request("POST", "/api/v1/auth/token"), 404, "not-found")
-    for path in ("/admin/", "/admin/login/"):
-        assert service.request("GET", path).status == 404
+    for path in ("/admin/", "/admin/login/", "/nowhere"):
+        for headers in ({}, {"Cookie": f"sessionid={'a' * 32}"}):
+            assert service.request("GET", path, headers=headers).status == 404
     assert service.request("GET", "/api/v1/products").status == 200  # anonymous reads
     assert "NotHosted" not in service.log.read_text()
 
