@@ -298,3 +298,32 @@ def test_identity_unreachable_is_a_503_and_no_request_gets_through(
 
 def _ok(response) -> None:
     assert response.status == 200, response.data
+
+
+def test_one_service_keeps_token_and_session_authentication(settings):
+    assert settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] == [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ]
+    assert settings.SHOP_TOKEN_INTROSPECTION_SECONDS == 30
+
+
+def test_a_negative_introspection_time_is_refused_in_one_line(tmp_path):
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("SHOP_")}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={
+            **inherited,
+            "SHOP_DEBUG": "1",
+            "SHOP_DATA_DIR": str(tmp_path),
+            "SHOP_TOKEN_INTROSPECTION_SECONDS": "-1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "shop: SHOP_TOKEN_INTROSPECTION_SECONDS must be 0 or more seconds, not -1.0"
+    ]
