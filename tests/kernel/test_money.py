@@ -8,7 +8,13 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from shop.kernel import CurrencyMismatch, InvalidMoney, Money, UnknownCurrency
+from shop.kernel import (
+    CurrencyMismatch,
+    InvalidMoney,
+    Money,
+    TooManyDecimalPlaces,
+    UnknownCurrency,
+)
 from shop.kernel.currencies import MINOR_UNITS
 
 CURRENCIES = sorted(MINOR_UNITS)
@@ -116,8 +122,9 @@ def test_amounts_are_normalised_to_the_currency_minor_unit():
 )
 def test_too_many_decimal_places_for_the_currency_are_refused(currency, allowed, too_precise):
     assert Money(allowed, currency).amount == Decimal(allowed)
-    with pytest.raises(InvalidMoney, match="decimal places"):
+    with pytest.raises(TooManyDecimalPlaces, match="decimal places"):
         Money(too_precise, currency)
+    assert issubclass(TooManyDecimalPlaces, InvalidMoney)
     with pytest.raises(InvalidMoney):
         Money(Decimal(too_precise), currency)
 
