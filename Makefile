@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+BILLING_PORT ?= 8001
 WEB_CONCURRENCY ?= 2
 
-.PHONY: run run-prod ctl test lint lock migrate seed clean
+.PHONY: run run-prod run-split ctl test lint lock migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,8 +59,32 @@ run-prod: $(VENV)/.installed-run
 	@case "$$SHOP_HTTPS" in 0|false|no|off) echo "plain HTTP (SHOP_HTTPS=$$SHOP_HTTPS): redirect to HTTPS, HSTS and Secure cookies are OFF; for this machine only, never a deployment";; esac
 	exec docker/entrypoint.sh
 
+## run-split: the sample split topology (topology/split.toml) on this machine, over the local
+## PostgreSQL and Redis: service shop (identity, catalog, inventory, ordering) on
+## 127.0.0.1:$(PORT), service billing (its store in database shop_billing) on
+## 127.0.0.1:$(BILLING_PORT), each provisioned, migrated and run (web, worker, beat under its
+## own supervisord) by docker/entrypoint.sh; demo data seeded through shop. Ctrl-C stops both.
+## `make ctl SHOP_SERVICE=billing` talks to billing's supervisord.
+run-split: export SHOP_DEBUG := 0
+run-split: export SHOP_EVENT_TRANSPORT := celery
+run-split: export SHOP_DATABASE_URL ?= postgresql://127.0.0.1:5432/shop
+run-split: export SHOP_DATABASE_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+run-split: export SHOP_REDIS_URL ?= redis://127.0.0.1:6379/0
+# For THIS MACHINE ONLY; both services share it, so their internal calls are signed alike.
+run-split: export SHOP_SECRET_KEY ?= local-run-split-key-this-machine-only-never-deploy
+run-split: export SHOP_HTTPS ?= 0
+run-split: export PROMETHEUS_MULTIPROC_DIR ?= $(CURDIR)/var/prometheus
+run-split: export PATH := $(abspath $(BIN)):$(PATH)
+run-split: $(VENV)/.installed-run
+	mkdir -p var/split
+	sed -e 's#127.0.0.1:8000#127.0.0.1:$(PORT)#' -e 's#127.0.0.1:8001#127.0.0.1:$(BILLING_PORT)#' \
+		topology/split.toml > var/split/topology.toml
+	@case "$$SHOP_HTTPS" in 0|false|no|off) echo "plain HTTP (SHOP_HTTPS=$$SHOP_HTTPS): for this machine only, never a deployment";; esac
+	exec $(BIN)/python topology/run.py var/split/topology.toml --seed --collectstatic
+
 ## ctl: supervisorctl against the supervisord of `make run-prod` (CTL=status by default:
-## `make ctl CTL="restart worker"`, `make ctl CTL="tail -f web"`)
+## `make ctl CTL="restart worker"`, `make ctl CTL="tail -f web"`), or of one service of
+## `make run-split` (`make ctl SHOP_SERVICE=billing`)
 CTL ?= status
 ctl: export PATH := $(abspath $(BIN)):$(PATH)
 ctl:

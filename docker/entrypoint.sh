@@ -16,14 +16,23 @@
 # SHOP_DATABASE_ADMIN_URL (set: run provision_postgres first), SHOP_DB_WAIT_SECONDS
 # (default 60), SHOP_MIGRATE_ON_START=0 to skip provisioning and migrating (when a release
 # job already did), PROMETHEUS_MULTIPROC_DIR (emptied before the processes start),
-# SHOP_DATA_DIR (default var: also where supervisord keeps its control socket and pid file).
+# SHOP_DATA_DIR (default var: also where supervisord keeps its control socket and pid file,
+# and beat its schedule).
+#
+# One service of a topology (docs/topology.md): SHOP_TOPOLOGY names the file, SHOP_SERVICE
+# this service. Its web serves only its contexts, its worker consumes only its queues, its
+# beat sends only its jobs, and it provisions and migrates only the stores it hosts (only
+# the service hosting identity touches `default`). With SHOP_SERVICE set, its state goes to
+# SHOP_DATA_DIR/<service> and its samples to PROMETHEUS_MULTIPROC_DIR/<service>, so two
+# services on one machine never share a control socket, a beat schedule or a metrics
+# directory (`SHOP_SERVICE=billing entrypoint.sh ctl status` finds billing's supervisord).
 # `python` and `supervisord` come from PATH: the image's, or the virtualenv's bin outside Docker.
 set -eu
 
 # Paths are the repository's (or /app in the image): Procfile and manage.py live there.
 cd "$(dirname "$0")/.."
 
-say() { printf 'entrypoint: %s\n' "$*" >&2; }
+say() { printf 'entrypoint%s: %s\n' "${SHOP_SERVICE:+ ($SHOP_SERVICE)}" "$*" >&2; }
 die() {
     say "$*"
     exit 1
@@ -31,9 +40,25 @@ die() {
 
 command -v python >/dev/null 2>&1 || die "no python on PATH (outside Docker, put .venv/bin first)"
 
+# This service's own directories (see above). Not for `process`: supervisord's programs
+# inherit the directories their supervisord was given.
+scope_to_service() {
+    [ -n "${SHOP_SERVICE:-}" ] || return 0
+    case "$SHOP_SERVICE" in
+    *[!A-Za-z0-9_-]*) die "SHOP_SERVICE=$SHOP_SERVICE: a service name is letters, digits, - and _" ;;
+    esac
+    SHOP_DATA_DIR="${SHOP_DATA_DIR:-var}/$SHOP_SERVICE"
+    export SHOP_DATA_DIR
+    if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
+        PROMETHEUS_MULTIPROC_DIR="$PROMETHEUS_MULTIPROC_DIR/$SHOP_SERVICE"
+        export PROMETHEUS_MULTIPROC_DIR
+    fi
+}
+
 # Block until PostgreSQL accepts a connection, or fail naming the server and the last error.
 # With an admin URL it connects as the superuser (the shop's roles may not exist yet);
-# without one, as the role the shop's `default` alias uses, which must then exist already.
+# without one, as the role of the first store this service hosts (`default` where identity
+# is hosted), which must then exist already.
 wait_for_postgres() {
     [ -n "${SHOP_DATABASE_URL:-}" ] || return 0
     python - "${SHOP_DB_WAIT_SECONDS:-60}" <<'PY'
@@ -43,23 +68,28 @@ import time
 
 import psycopg
 
-from shop.platform.db.config import postgres_targets
-
 timeout = float(sys.argv[1])
 admin_url = os.environ.get("SHOP_DATABASE_ADMIN_URL", "").strip()
 if admin_url:
     connect = {"conninfo": admin_url}
     what = "the admin URL (SHOP_DATABASE_ADMIN_URL)"
 else:
-    target = postgres_targets([], os.environ["SHOP_DATABASE_URL"], os.environ)[0]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.site.settings")
+    from django.conf import settings
+
+    store = next(
+        (db for db in settings.DATABASES.values() if db["ENGINE"].endswith(".postgresql")), None
+    )
+    if store is None:  # every store this service hosts is SQLite
+        sys.exit(0)
     connect = {
-        "host": target.host,
-        "port": target.port,
-        "dbname": target.dbname,
-        "user": target.role,
-        "password": target.password,
+        "host": store["HOST"],
+        "port": store["PORT"],
+        "dbname": store["NAME"],
+        "user": store["USER"],
+        "password": store["PASSWORD"] or None,
     }
-    what = f"role {target.role} on {target.host}:{target.port}/{target.dbname}"
+    what = f"role {store['USER']} on {store['HOST']}:{store['PORT']}/{store['NAME']}"
 deadline = time.monotonic() + timeout
 while True:
     try:
@@ -121,6 +151,7 @@ supervisor_dir() {
 
 what="${1:-all}"
 [ "$#" -gt 0 ] && shift
+[ "$what" = "process" ] || scope_to_service
 
 case "$what" in
 all)

@@ -47,7 +47,7 @@ def schedule_periodic_work(sender: Celery, **kwargs) -> None:
 def trace_worker(**kwargs) -> None:
     from shop.platform.observability import tracing
 
-    tracing.configure("shop-worker")
+    tracing.configure(role="worker")  # this service's workers: `shop-worker`, `billing-worker`
 
 
 @task_prerun.connect

@@ -7,7 +7,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.site.settings")
 from shop.platform.observability import tracing  # noqa: E402
 
-tracing.configure("shop-web")  # before the app is built, so Django is instrumented
+# Before the app is built, so Django is instrumented; spans name this service: `shop-web`.
+tracing.configure(role="web")
 application = get_wsgi_application()
 
 from shop.platform.events import worker  # noqa: E402 - needs the apps loaded above

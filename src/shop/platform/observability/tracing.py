@@ -25,8 +25,20 @@ def exporter_name() -> str:
     return os.environ.get("OTEL_TRACES_EXPORTER", "none").strip().lower() or "none"
 
 
-def configure(service_name: str | None = None) -> bool:
-    """Install the SDK and the instrumentations if an exporter is configured; idempotent."""
+def service_name_for(role: str) -> str:
+    """`<service>-<role>`: the topology's service this process belongs to (docs/topology.md)
+    and what it runs there (`shop-web`, `billing-worker`)."""
+    from shop.platform import topology
+
+    return f"{topology.current().this}-{role}"
+
+
+def configure(service_name: str | None = None, *, role: str | None = None) -> bool:
+    """Install the SDK and the instrumentations if an exporter is configured; idempotent.
+
+    The spans' service name: OTEL_SERVICE_NAME if set, else `service_name`, else this
+    process's service and `role` (`billing-web`).
+    """
     global _configured
     if _configured or exporter_name() == "none":
         return _configured
@@ -34,9 +46,10 @@ def configure(service_name: str | None = None) -> bool:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
 
-    resource = Resource.create(
-        {"service.name": os.environ.get("OTEL_SERVICE_NAME", service_name or "shop")}
-    )
+    name = os.environ.get("OTEL_SERVICE_NAME", "").strip() or service_name
+    if not name:
+        name = service_name_for(role) if role else "shop"
+    resource = Resource.create({"service.name": name})
     provider = TracerProvider(resource=resource)
     if exporter_name() == "console":
         provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import importlib
 import inspect
 import json
 import sys
@@ -92,7 +93,25 @@ _exposed: dict[str, Exposed] = {}
 
 
 def exposed(context: str, name: str) -> Exposed | None:
+    _import_api(context)
     return next((e for e in _exposed.values() if e.name == name and e.context == context), None)
+
+
+def _import_api(context: str) -> None:
+    """Import the context's api module, whose functions register as it is imported: in a
+    service where nothing else imports it (billing's, whose own code never calls
+    `shop.billing.api`), its internal endpoints would otherwise answer 404."""
+    try:
+        config = apps.get_app_config(context)
+    except LookupError:
+        return
+    module = f"{config.name}.api"
+    if module not in sys.modules:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
 
 
 def _expose(function: Callable[..., Any], *, safe: bool) -> Callable[..., Any]:

@@ -1,0 +1,241 @@
+"""The sample split run for real: two services, each started by docker/entrypoint.sh.
+
+`topology/run.py` (what `make run-split` runs) starts service `shop` (identity, catalog,
+inventory, ordering) and service `billing` (billing, its store in a database of its own),
+each provisioning and migrating only what it hosts, then running its own web, worker and
+beat under its own supervisord; a private Redis, PostgreSQL databases of this test's own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+from psycopg import sql
+from tests.deploy.conftest import Deployment, container_env
+from tests.runtime.conftest import free_port
+
+from shop.platform.db.config import DEFAULT_ALIAS, schema_for
+from shop.platform.db.provisioning import admin_connect, drop_database
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOP_HOSTS = ["identity", "catalog", "inventory", "ordering"]
+
+
+def split_topology(path: Path, shop_port: int, billing_port: int, billing_store: str) -> Path:
+    path.write_text(
+        f'[services.shop]\nhosts = {json.dumps(SHOP_HOSTS)}\nurl = "http://127.0.0.1:{shop_port}"\n'
+        f'[services.billing]\nhosts = ["billing"]\nurl = "http://127.0.0.1:{billing_port}"\n'
+        f'[stores]\nbilling = "{billing_store}"\n'
+    )
+    return path
+
+
+class Split(Deployment):
+    """topology/run.py over a topology file; `call` talks to service shop."""
+
+    def start(self, topology: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "topology" / "run.py"), str(topology), "--seed"],
+            cwd=self.log.parent,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+@pytest.fixture
+def split_databases():
+    """This test's shared database and billing's own; both dropped, roles too, afterwards."""
+    prefix = f"{os.environ.get('SHOP_DB_ROLE_PREFIX', 'shop')}_split{secrets.token_hex(3)}"
+    admin_url = os.environ["SHOP_DATABASE_ADMIN_URL"]
+    yield prefix
+    for dbname in (prefix, f"{prefix}_billing"):
+        drop_database(admin_url, dbname)
+    with admin_connect(admin_url) as conn:
+        for alias in (DEFAULT_ALIAS, *settings.SHOP_CONTEXTS):
+            role = sql.Identifier(f"{prefix}_{schema_for(alias)}")
+            conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(role))
+
+
+PROBE = """
+import json
+from django.conf import settings
+from shop.billing import api as billing
+ids = {ids!r}
+print(json.dumps({{
+    "billing_engine": settings.DATABASES["billing"]["ENGINE"],
+    "invoices": {{
+        name: (lambda i: i and {{"status": i.status, "amount": str(i.amount.amount)}})(
+            billing.invoice_for_order(order_id)
+        )
+        for name, order_id in ids.items()
+    }},
+}}))
+"""
+
+
+@pytest.mark.postgres
+def test_the_split_runs_the_saga_across_two_services_each_with_only_its_own_stores(
+    tmp_path, split_databases, private_redis, eventually
+):
+    prefix = split_databases
+    shop_port, billing_port = free_port(), free_port()
+    topology = split_topology(
+        tmp_path / "split.toml",
+        shop_port,
+        billing_port,
+        f"postgresql://127.0.0.1:5432/{prefix}_billing",
+    )
+    env = container_env(
+        tmp_path,
+        SHOP_DATABASE_URL=f"postgresql://127.0.0.1:5432/{prefix}",
+        SHOP_DB_ROLE_PREFIX=prefix,
+        SHOP_DATABASE_ADMIN_URL=os.environ["SHOP_DATABASE_ADMIN_URL"],
+        SHOP_REDIS_URL=private_redis.url,
+        SHOP_BIND=f"127.0.0.1:{shop_port}",  # `call` and `manage` below: service shop
+        SHOP_TOPOLOGY=str(topology),
+        SHOP_SERVICE="shop",
+        WEB_CONCURRENCY="1",
+        WORKER_CONCURRENCY="1",
+    )
+    split = Split(env, tmp_path / "split.log")
+    try:
+        split.start(topology)
+
+        def both_up_and_seeded():
+            assert split.process.poll() is None, split.output()[-4000:]
+            assert "run: all services are up" in split.output()
+
+        eventually(both_up_and_seeded, timeout=240, interval=0.5)
+
+        # Each service reports itself and checks only the stores it hosts.
+        for port, service, hosts, stores in (
+            (shop_port, "shop", SHOP_HOSTS, ["default", "catalog", "inventory", "ordering"]),
+            (billing_port, "billing", ["billing"], ["billing"]),
+        ):
+            there = Deployment({**env, "SHOP_BIND": f"127.0.0.1:{port}"}, split.log)
+            ready = json.loads(there.call("GET", "/readyz")[2])
+            assert (ready["service"], ready["hosts"]) == (service, hosts)
+            assert ready["checks"] == dict.fromkeys(["broker", *stores], "ok")
+        # Two services on one machine, each with its own state and metrics directory.
+        for service in ("shop", "billing"):
+            assert (tmp_path / "var" / service / "supervisord.sock").is_socket()
+            assert (tmp_path / "metrics" / service).is_dir()
+
+        status, _, body = split.call(
+            "POST", "/api/v1/auth/token", {"username": "alice", "password": "alice"}
+        )
+        assert status == 200, body
+        token = json.loads(body)["token"]
+        orders = {}
+        for name, quantity, payment in (
+            ("paid", 2, "tok_visa"),
+            ("declined", 1, "tok_declined"),
+            ("out_of_stock", 121, "tok_visa"),  # the demo has 120 classic mugs
+        ):
+            status, _, body = split.call(
+                "POST",
+                "/api/v1/orders",
+                {"lines": [{"sku": "MUG-CLASSIC", "quantity": quantity}], "payment_token": payment},
+                token,
+            )
+            assert status == 201, body
+            orders[name] = json.loads(body)["id"]
+
+        def settled():
+            seen = {}
+            for name, order_id in orders.items():
+                _, _, body = split.call("GET", f"/api/v1/orders/{order_id}", token=token)
+                order = json.loads(body)
+                seen[name] = (order["status"], order["cancellation_reason"])
+            assert seen == {
+                "paid": ("confirmed", None),
+                "declined": ("cancelled", "payment_declined"),
+                "out_of_stock": ("cancelled", "out_of_stock"),
+            }
+
+        # Billing's worker took its messages from its own queue and asked ordering, on
+        # service shop, over HTTP; ordering's worker confirmed or cancelled.
+        eventually(settled, timeout=90, interval=0.3)
+
+        # Service shop has no billing store, and asks billing's service for its invoices.
+        def invoices():
+            probe = split.run("manage", "shell", "-c", PROBE.format(ids=orders), timeout=60)
+            assert probe.returncode == 0, probe.stderr
+            return json.loads(probe.stdout.strip().splitlines()[-1])
+
+        seen = invoices()
+        assert seen["billing_engine"] == "shop.platform.db.unhosted"
+        assert seen["invoices"]["paid"] == {"status": "paid", "amount": "25.00"}
+        assert seen["invoices"]["declined"]["status"] == "void"
+        # Out of stock: billing voided the invoice it issued, or never issued one.
+        assert seen["invoices"]["out_of_stock"] in (None, {"status": "void", "amount": "1512.50"})
+
+        # Billing's role cannot reach the other contexts' database, let alone ordering.*.
+        with pytest.raises(psycopg.OperationalError, match="permission denied"):
+            psycopg.connect(host="127.0.0.1", dbname=prefix, user=f"{prefix}_billing").close()
+        with psycopg.connect(
+            host="127.0.0.1", dbname=f"{prefix}_billing", user=f"{prefix}_billing"
+        ) as own:
+            schemas = own.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname IN ('identity', 'ordering')"
+            ).fetchall()
+            assert schemas == []  # billing's database holds billing's schema alone
+    finally:
+        split.stop()
+
+
+SERVICE_NAME = """
+import sys
+from opentelemetry import trace
+if sys.argv[1] == "web":
+    import shop.site.wsgi  # noqa: F401 - what gunicorn loads
+else:
+    import django
+    django.setup()
+    from shop.site.celery import trace_worker
+    trace_worker()  # what each worker process runs as it starts
+print(trace.get_tracer_provider().resource.attributes["service.name"])
+"""
+
+
+@pytest.mark.parametrize(
+    ("service", "role", "override", "expected"),
+    [
+        ("billing", "web", None, "billing-web"),
+        ("billing", "worker", None, "billing-worker"),
+        ("shop", "web", None, "shop-web"),
+        (None, "worker", None, "shop-worker"),  # no topology: as before
+        ("billing", "web", "storefront", "storefront"),  # OTEL_SERVICE_NAME still wins
+    ],
+)
+def test_each_process_reports_its_service_to_opentelemetry(
+    tmp_path, service, role, override, expected
+):
+    topology = split_topology(tmp_path / "split.toml", 1, 2, "postgresql://127.0.0.1:5432/x")
+    env = container_env(tmp_path, SHOP_DEBUG="1", OTEL_TRACES_EXPORTER="console")
+    env.pop("PROMETHEUS_MULTIPROC_DIR")  # no metrics directory: the entrypoint is not run
+    env.pop("OTEL_SERVICE_NAME", None)
+    if service:
+        env |= {"SHOP_TOPOLOGY": str(topology), "SHOP_SERVICE": service}
+    if override:
+        env["OTEL_SERVICE_NAME"] = override
+    ran = subprocess.run(
+        [sys.executable, "-c", SERVICE_NAME, role],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip().splitlines()[-1] == expected
