@@ -239,3 +239,15 @@ def test_each_process_reports_its_service_to_opentelemetry(
     )
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip().splitlines()[-1] == expected
+
+
+def test_the_sample_split_is_a_valid_topology_hosting_billing_apart():
+    from shop.platform.topology import load
+
+    for service in ("shop", "billing"):
+        sample = load(str(ROOT / "topology" / "split.toml"), service, settings.SHOP_CONTEXTS)
+        assert sample.problems == ()
+        assert sample.is_split
+    assert sample.host_of("billing").hosts == ("billing",)
+    assert sample.host_of("identity").name == "shop"
+    assert set(sample.stores) == {"billing"}
