@@ -88,3 +88,26 @@ def test_the_entrypoint_gives_up_on_an_unreachable_postgres_naming_it_and_no_pas
     assert str(port) in finished.stderr
     assert "hunter2" not in finished.stderr + finished.stdout
     assert "== default" not in finished.stdout  # nothing was migrated
+
+
+def test_a_service_without_identity_waits_for_its_own_store_not_default(tmp_path):
+    port = free_port()  # billing's store: nothing listens there
+    topology = tmp_path / "split.toml"
+    topology.write_text(
+        '[services.shop]\nhosts = ["identity", "catalog", "inventory", "ordering"]\n'
+        'url = "http://127.0.0.1:1"\n[services.billing]\nhosts = ["billing"]\n'
+        f'url = "http://127.0.0.1:2"\n[stores]\nbilling = "postgresql://127.0.0.1:{port}/b"\n'
+    )
+    env = container_env(
+        tmp_path,
+        SHOP_DATABASE_URL="postgresql://127.0.0.1:5432/shop_unused",
+        SHOP_DB_ROLE_PREFIX="waits",
+        SHOP_TOPOLOGY=str(topology),
+        SHOP_SERVICE="billing",
+        SHOP_DB_WAIT_SECONDS="0",
+    )
+
+    finished = Deployment(env, tmp_path / "entrypoint.log").run("manage", "check", timeout=60)
+
+    assert finished.returncode != 0
+    assert f"role waits_billing on 127.0.0.1:{port}/b" in finished.stderr, finished.stderr
