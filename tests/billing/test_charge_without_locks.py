@@ -160,3 +160,47 @@ def test_a_provider_that_is_down_is_retried(order, settings):
     with pytest.raises(ProviderDown):
         closing.close_invoice("order-1")
     assert repository.for_order("order-1").status.value == "open"
+
+
+def test_paid_after_the_provider_said_nothing_was_taken_is_retried_then_refunded(
+    order, monkeypatch
+):
+    def void_that_misses_a_charge(*, idempotency_key):
+        charge_payment("order-1")  # another process charges and records it meanwhile
+        return None  # a provider that did not see it yet
+
+    monkeypatch.setattr(provider(), "void", void_that_misses_a_charge)
+    with pytest.raises(closing.InvoicePaidMeanwhile):
+        close_invoice("order-1")
+    assert repository.for_order("order-1").status.value == "paid"
+    close_invoice("order-1")  # the retry
+    assert repository.for_order("order-1").status.value == "refunded"
+    assert published("billing.PaymentRefunded") == 1
+
+
+def test_the_fake_provider_referees_a_charge_and_a_void_across_processes(order, settings):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    key = str(order.id)
+    charge_elsewhere = (
+        "from decimal import Decimal\n"
+        "from shop.billing.infrastructure.payments import provider\n"
+        "from shop.kernel import Money\n"
+        f"print(provider().charge(token='tok_visa', amount=Money(Decimal('9.00'), 'EUR'), idempotency_key='{key}').approved)"
+    )
+    env = {**os.environ, "SHOP_DEBUG": "1", "SHOP_DATA_DIR": str(settings.SHOP_DATA_DIR)}
+    env.pop("SHOP_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", charge_elsewhere],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "True", done.stderr
+    voided = provider().void(idempotency_key=key)  # this process never saw that charge
+    assert voided is not None and voided.approved

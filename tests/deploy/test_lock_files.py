@@ -51,7 +51,9 @@ def lock_problems(requirements: list[str], lock_text: str, lock_name: str) -> li
             )
     for name, (_version, via) in sorted(lock.items()):
         if PROJECT in via and name not in wanted:
-            problems.append(f"{lock_name}: {name} is locked for the project, which no longer asks for it")
+            problems.append(
+                f"{lock_name}: {name} is locked for the project, which no longer asks for it"
+            )
     return problems
 
 

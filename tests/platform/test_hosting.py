@@ -182,3 +182,22 @@ def test_status_and_metrics_name_the_service_and_what_it_hosts(client):
         'shop_service_info{hosts="identity,catalog,inventory,ordering,billing",service="shop"} 1.0'
         in metrics
     )
+
+
+def test_one_service_alone_serves_no_internal_endpoints(tmp_path):
+    env = {**os.environ, "SHOP_DEBUG": "1", "SHOP_DATA_DIR": str(tmp_path / "var")}
+    for name in ("SHOP_DATABASE_URL", "SHOP_INTERNAL_SECRET", "SHOP_TOPOLOGY", "SHOP_SERVICE"):
+        env.pop(name, None)
+    probe = (
+        "from django.test import Client\n"
+        "print(Client(HTTP_HOST='127.0.0.1').post('/_internal/catalog/quote').status_code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "404", done.stderr

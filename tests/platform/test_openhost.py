@@ -341,3 +341,25 @@ def test_a_caller_in_a_process_that_does_not_host_the_context_goes_over_http(stu
         got = ordering.order_summary("o-1")
     assert got == ordering.OrderSummary("o-1", 7, "confirmed", Money(Decimal("9.90"), "EUR"))
     assert server.requests == 1
+
+
+def test_a_malformed_signature_is_refused_never_an_error():
+    for header in [
+        "t=1" + "0" * 400 + ",s=" + "0" * 64,
+        "t=1000,s=é",
+        "t=-5,s=" + "0" * 64,
+        "s=,t=",
+    ]:
+        assert not signing.verify("s3cret", header, "POST", "/_internal/x/y", b"{}", now=1000)
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_a_failure_on_the_serving_side_is_unavailable_never_a_typed_answer(remote, monkeypatch):
+    from shop.catalog.application import queries
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("could not connect to server: password authentication failed")
+
+    monkeypatch.setattr(queries, "products", broken)
+    with pytest.raises(RemoteUnavailable, match="answered 500"):
+        remote(catalog.quote, ["MUG-1"])

@@ -33,6 +33,16 @@ api_v1 = [
     re_path(r"", not_found_view),
 ]
 
+internal = [
+    # Redelivery asking which events reached a hosted inbox.
+    path("_internal/events/<slug:context>/arrived", arrived_view, name="internal-arrived"),
+    # Checking an API token (shop.platform.auth.introspection); before the api.py calls,
+    # whose <context>/<function> pattern would take this path too.
+    path("_internal/identity/", include("shop.platform.auth.urls")),
+    # api.py functions (shop.platform.openhost).
+    path("_internal/", include("shop.platform.openhost.urls")),
+]
+
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -51,12 +61,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
-    # Other services calling this one's api.py functions; signed, and denied by the proxy.
-    path("_internal/events/<slug:context>/arrived", arrived_view, name="internal-arrived"),
-    # Other services checking an API token (shop.platform.auth.introspection); before the
-    # api.py calls, whose <context>/<function> pattern would take this path too.
-    path("_internal/identity/", include("shop.platform.auth.urls")),
-    path("_internal/", include("shop.platform.openhost.urls")),
+    # Other services calling this one (signed): only where there are other services, or a
+    # shared secret was set on purpose; one service alone answers none of it.
+    *(internal if settings.SHOP_OPENHOST["enabled"] else []),
     # Any other /api/ path (outside v1 too) is a problem+json 404 whatever the method or SHOP_DEBUG.
     re_path(r"^api/", not_found_view),
 ]

@@ -16,7 +16,7 @@ from shop.billing.domain.payments import Charge, ProviderUnavailable
 from shop.billing.events import PaymentRefunded
 from shop.billing.infrastructure import DATABASE, repository
 from shop.billing.infrastructure.payments import provider
-from shop.platform.events import publish
+from shop.platform.events import RetryLater, publish
 
 
 def close_invoice(order_id: str) -> None:
@@ -48,6 +48,14 @@ def _close(order_id: str) -> None:
             repository.save(invoice)
         elif invoice.status is InvoiceStatus.PAID and captured is not None:
             _mark_refunded(invoice)
+        elif invoice.status is InvoiceStatus.PAID:
+            # Paid after the provider said no charge was taken: the provider and our books
+            # disagree. Never keep the money: try again, and the paid path refunds it.
+            raise InvoicePaidMeanwhile(f"invoice of order {order_id} was paid while closing")
+
+
+class InvoicePaidMeanwhile(RetryLater):
+    """The invoice was paid between the provider's answer and our lock: close it again."""
 
 
 def _captured(invoice: Invoice) -> Charge | None:

@@ -28,13 +28,12 @@ import structlog
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from shop.platform import topology
 from shop.platform.http.problems import problem_response
-from shop.platform.openhost import RemoteUnavailable, signing
+from shop.platform.openhost import RemoteUnavailable
 from shop.platform.openhost.client import client
+from shop.platform.openhost.views import internal
 from shop.platform.topology import IDENTITY
 
 log = structlog.get_logger("shop.auth")
@@ -69,18 +68,8 @@ def introspect(key: str) -> dict:
     }
 
 
-@csrf_exempt  # not a browser's: a service's, authenticated by its signature
-@require_POST
+@internal
 def introspect_view(request: HttpRequest) -> JsonResponse:
-    secret = settings.SHOP_OPENHOST["secret"]
-    header = request.headers.get(signing.HEADER, "")
-    if not signing.verify(secret, header, request.method, request.path, request.body):
-        return problem_response(
-            status=401,
-            slug="not-authenticated",
-            title="Not authenticated",
-            detail=f"Internal calls need a valid {signing.HEADER} header.",
-        )
     if not topology.current().hosts(IDENTITY):
         return problem_response(
             status=404,

@@ -14,7 +14,6 @@ module exports, or a builtin such as ValueError or LookupError) is raised here a
 
 from __future__ import annotations
 
-import builtins
 import functools
 import importlib
 import inspect
@@ -33,6 +32,13 @@ from shop.platform.openhost.codec import CodecError, decode, encode
 from shop.platform.openhost.errors import RemoteUnavailable
 
 PREFIX = "/_internal"
+
+# The builtin errors an api function may raise as part of its contract (its docstring says
+# which); any other exception on the serving side is a 500, read by the caller as
+# RemoteUnavailable.
+CONTRACT_BUILTINS = {
+    cls.__name__: cls for cls in (ValueError, LookupError, KeyError, PermissionError)
+}
 
 
 @dataclass(frozen=True)
@@ -79,12 +85,14 @@ class Exposed:
         }
 
     def error_class(self, name: str) -> type[Exception] | None:
-        """An exception class a caller may see: exported by the module, or a builtin."""
+        """An exception class that is part of the contract: exported by the module, or one
+        of the builtins an api function may document (`CONTRACT_BUILTINS`). Anything else,
+        `Exception` itself included, is not an answer: the callee failed."""
         module = sys.modules[self.module]
         if name in getattr(module, "__all__", ()):
             found = getattr(module, name, None)
         else:
-            found = getattr(builtins, name, None)
+            found = CONTRACT_BUILTINS.get(name)
         return found if isinstance(found, type) and issubclass(found, Exception) else None
 
 
