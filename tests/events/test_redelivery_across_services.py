@@ -150,13 +150,20 @@ def test_a_consumer_that_cannot_be_asked_stops_nobody_and_is_asked_again(broker,
     assert "catalog" not in marks  # not all asked: the same rows are looked at next run
 
 
-def test_the_internal_endpoint_answers_for_a_hosted_inbox_and_only_when_signed(client, emit):
+def test_the_internal_endpoint_answers_for_a_hosted_inbox_and_only_when_signed(
+    client, consumers, emit
+):
+    from shop.platform.events.inbox import accept
+
+    held = emit()
+    accept(held, "inventory")
+    missing = "6f1c1b7e-1b7e-4b7e-9b7e-1b7e1b7e1b7e"
     path = "/_internal/events/inventory/arrived"
-    body = json.dumps({"event_ids": ["6f1c1b7e-1b7e-4b7e-9b7e-1b7e1b7e1b7e"]}).encode()
+    body = json.dumps({"event_ids": [held["id"], missing]}).encode()
     secret = settings.SHOP_OPENHOST["secret"]
     signed = {"HTTP_X_SHOP_SIGNATURE": signing.sign(secret, "POST", path, body)}
     ok = client.post(path, body, content_type="application/json", **signed)
-    assert (ok.status_code, ok.json()) == (200, {"result": []})
+    assert (ok.status_code, ok.json()) == (200, {"result": [held["id"]]})
     assert client.post(path, body, content_type="application/json").status_code == 401
     with override_settings(SHOP_TOPOLOGY=inventory_at("http://127.0.0.1:9")):
         elsewhere = client.post(path, body, content_type="application/json", **signed)
