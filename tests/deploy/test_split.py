@@ -11,16 +11,20 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from django.conf import settings
 from psycopg import sql
 from tests.deploy.conftest import Deployment, container_env
-from tests.runtime.conftest import free_port
+from tests.runtime.conftest import RedisServer, free_port
 
 from shop.platform.db.config import DEFAULT_ALIAS, schema_for
 from shop.platform.db.provisioning import admin_connect, drop_database
@@ -52,9 +56,9 @@ class Split(Deployment):
         )
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def split_databases():
-    """This test's shared database and billing's own; both dropped, roles too, afterwards."""
+    """This module's shared database and billing's own; both dropped, roles too, afterwards."""
     prefix = f"{os.environ.get('SHOP_DB_ROLE_PREFIX', 'shop')}_split{secrets.token_hex(3)}"
     admin_url = os.environ["SHOP_DATABASE_ADMIN_URL"]
     yield prefix
@@ -64,6 +68,138 @@ def split_databases():
         for alias in (DEFAULT_ALIAS, *settings.SHOP_CONTEXTS):
             role = sql.Identifier(f"{prefix}_{schema_for(alias)}")
             conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(role))
+
+
+@pytest.fixture(scope="module")
+def split_redis(tmp_path_factory):
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class Running:
+    """The sample split, started once for this module: both services up and seeded."""
+
+    split: Split
+    env: dict[str, str]
+    root: Path
+    prefix: str
+    shop_port: int
+    billing_port: int
+    redis: RedisServer
+    token: str = ""
+
+    def ctl(self, *args: str) -> subprocess.CompletedProcess:
+        """supervisorctl ARGS against billing's own supervisord."""
+        billing = Deployment({**self.env, "SHOP_SERVICE": "billing"}, self.split.log)
+        return billing.run("ctl", *args, timeout=90)
+
+    def place(self, quantity: int = 1, payment: str = "tok_visa") -> str:
+        status, _, body = self.split.call(
+            "POST",
+            "/api/v1/orders",
+            {"lines": [{"sku": "MUG-CLASSIC", "quantity": quantity}], "payment_token": payment},
+            self.token,
+        )
+        assert status == 201, body
+        return json.loads(body)["id"]
+
+    def status_of(self, order_id: str) -> str:
+        _, _, body = self.split.call("GET", f"/api/v1/orders/{order_id}", token=self.token)
+        return json.loads(body)["status"]
+
+    def on_hand(self) -> int:
+        status, _, body = self.split.call("GET", "/api/v1/stock/MUG-CLASSIC", token=self.token)
+        assert status == 200, body
+        return json.loads(body)["on_hand"]
+
+    def payments(self, order_ids) -> dict[str, tuple[str, int, int]]:
+        """Per order, from billing's own database as billing's role: (invoice status,
+        payments recorded, PaymentCaptured events written)."""
+        schema = sql.Identifier(schema_for("billing"))
+        query = sql.SQL(
+            "SELECT i.order_id, i.status,"
+            " (SELECT count(*) FROM {s}.billing_payment p WHERE p.invoice_id = i.id),"
+            " (SELECT count(*) FROM {s}.billing_outbox o"
+            "   WHERE o.event_type = 'billing.PaymentCaptured' AND o.subject = i.order_id)"
+            " FROM {s}.billing_invoice i WHERE i.order_id = ANY(%s)"
+        ).format(s=schema)
+        with psycopg.connect(
+            host="127.0.0.1", dbname=f"{self.prefix}_billing", user=f"{self.prefix}_billing"
+        ) as own:
+            rows = own.execute(query, [list(order_ids)]).fetchall()
+        return {order_id: (status, paid, captured) for order_id, status, paid, captured in rows}
+
+
+def _wait(check, timeout: float, interval: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory, split_databases, split_redis):
+    prefix = split_databases
+    tmp_path = tmp_path_factory.mktemp("split")
+    shop_port, billing_port = free_port(), free_port()
+    topology = split_topology(
+        tmp_path / "split.toml",
+        shop_port,
+        billing_port,
+        f"postgresql://127.0.0.1:5432/{prefix}_billing",
+    )
+    env = container_env(
+        tmp_path,
+        SHOP_DATABASE_URL=f"postgresql://127.0.0.1:5432/{prefix}",
+        SHOP_DB_ROLE_PREFIX=prefix,
+        SHOP_DATABASE_ADMIN_URL=os.environ["SHOP_DATABASE_ADMIN_URL"],
+        SHOP_REDIS_URL=split_redis.url,
+        SHOP_BIND=f"127.0.0.1:{shop_port}",  # `call` and `manage` below: service shop
+        SHOP_TOPOLOGY=str(topology),
+        SHOP_SERVICE="shop",
+        WEB_CONCURRENCY="1",
+        WORKER_CONCURRENCY="1",
+        # A SIGKILLed worker's taken, unacknowledged messages come back after the broker's
+        # visibility timeout, and retries back off to at most 2 s: seconds here, not an
+        # hour (production keeps the timeout above the longest retry delay, as here).
+        SHOP_CELERY_VISIBILITY_TIMEOUT="10",
+        SHOP_EVENTS_BACKOFF_MAX_SECONDS="2",
+        # Each charge takes a second at the (fake) provider: ten orders keep billing's
+        # worker busy for ten, so a kill lands mid-saga, with a charge in hand.
+        SHOP_FAKE_PAYMENTS_LATENCY_SECONDS="1",
+    )
+    split = Split(env, tmp_path / "split.log")
+    try:
+        split.start(topology)
+
+        def both_up_and_seeded():
+            assert split.process.poll() is None, split.output()[-4000:]
+            assert "run: all services are up" in split.output()
+
+        _wait(both_up_and_seeded, timeout=240)
+        status, _, body = split.call(
+            "POST", "/api/v1/auth/token", {"username": "alice", "password": "alice"}
+        )
+        assert status == 200, body
+        yield Running(
+            split,
+            env,
+            tmp_path,
+            prefix,
+            shop_port,
+            billing_port,
+            split_redis,
+            json.loads(body)["token"],
+        )
+    finally:
+        split.stop()
 
 
 PROBE = """
@@ -85,94 +221,59 @@ print(json.dumps({{
 
 @pytest.mark.postgres
 def test_the_split_runs_the_saga_across_two_services_each_with_only_its_own_stores(
-    tmp_path, split_databases, private_redis, eventually
+    running, eventually
 ):
-    prefix = split_databases
-    shop_port, billing_port = free_port(), free_port()
-    topology = split_topology(
-        tmp_path / "split.toml",
-        shop_port,
-        billing_port,
-        f"postgresql://127.0.0.1:5432/{prefix}_billing",
-    )
-    env = container_env(
-        tmp_path,
-        SHOP_DATABASE_URL=f"postgresql://127.0.0.1:5432/{prefix}",
-        SHOP_DB_ROLE_PREFIX=prefix,
-        SHOP_DATABASE_ADMIN_URL=os.environ["SHOP_DATABASE_ADMIN_URL"],
-        SHOP_REDIS_URL=private_redis.url,
-        SHOP_BIND=f"127.0.0.1:{shop_port}",  # `call` and `manage` below: service shop
-        SHOP_TOPOLOGY=str(topology),
-        SHOP_SERVICE="shop",
-        WEB_CONCURRENCY="1",
-        WORKER_CONCURRENCY="1",
-    )
-    split = Split(env, tmp_path / "split.log")
-    try:
-        split.start(topology)
+    split, env, tmp_path, prefix = running.split, running.env, running.root, running.prefix
+    shop_port, billing_port = running.shop_port, running.billing_port
 
-        def both_up_and_seeded():
-            assert split.process.poll() is None, split.output()[-4000:]
-            assert "run: all services are up" in split.output()
+    # Each service reports itself and checks only the stores it hosts.
+    for port, service, hosts, stores in (
+        (shop_port, "shop", SHOP_HOSTS, ["default", "catalog", "inventory", "ordering"]),
+        (billing_port, "billing", ["billing"], ["billing"]),
+    ):
+        there = Deployment({**env, "SHOP_BIND": f"127.0.0.1:{port}"}, split.log)
+        ready = json.loads(there.call("GET", "/readyz")[2])
+        assert (ready["service"], ready["hosts"]) == (service, hosts)
+        assert ready["checks"] == dict.fromkeys(["broker", *stores], "ok")
+    # Two services on one machine, each with its own state and metrics directory.
+    for service in ("shop", "billing"):
+        assert (tmp_path / "var" / service / "supervisord.sock").is_socket()
+        assert (tmp_path / "metrics" / service).is_dir()
 
-        eventually(both_up_and_seeded, timeout=240, interval=0.5)
+    token = running.token
+    orders = {}
+    for name, quantity, payment in (
+        ("paid", 2, "tok_visa"),
+        ("declined", 1, "tok_declined"),
+        ("out_of_stock", 121, "tok_visa"),  # the demo has 120 classic mugs
+    ):
+        orders[name] = running.place(quantity, payment)
 
-        # Each service reports itself and checks only the stores it hosts.
-        for port, service, hosts, stores in (
-            (shop_port, "shop", SHOP_HOSTS, ["default", "catalog", "inventory", "ordering"]),
-            (billing_port, "billing", ["billing"], ["billing"]),
-        ):
-            there = Deployment({**env, "SHOP_BIND": f"127.0.0.1:{port}"}, split.log)
-            ready = json.loads(there.call("GET", "/readyz")[2])
-            assert (ready["service"], ready["hosts"]) == (service, hosts)
-            assert ready["checks"] == dict.fromkeys(["broker", *stores], "ok")
-        # Two services on one machine, each with its own state and metrics directory.
-        for service in ("shop", "billing"):
-            assert (tmp_path / "var" / service / "supervisord.sock").is_socket()
-            assert (tmp_path / "metrics" / service).is_dir()
+    def settled():
+        seen = {}
+        for name, order_id in orders.items():
+            _, _, body = split.call("GET", f"/api/v1/orders/{order_id}", token=token)
+            order = json.loads(body)
+            seen[name] = (order["status"], order["cancellation_reason"])
+        assert seen == {
+            "paid": ("confirmed", None),
+            "declined": ("cancelled", "payment_declined"),
+            "out_of_stock": ("cancelled", "out_of_stock"),
+        }
 
-        status, _, body = split.call(
-            "POST", "/api/v1/auth/token", {"username": "alice", "password": "alice"}
-        )
-        assert status == 200, body
-        token = json.loads(body)["token"]
-        orders = {}
-        for name, quantity, payment in (
-            ("paid", 2, "tok_visa"),
-            ("declined", 1, "tok_declined"),
-            ("out_of_stock", 121, "tok_visa"),  # the demo has 120 classic mugs
-        ):
-            status, _, body = split.call(
-                "POST",
-                "/api/v1/orders",
-                {"lines": [{"sku": "MUG-CLASSIC", "quantity": quantity}], "payment_token": payment},
-                token,
-            )
-            assert status == 201, body
-            orders[name] = json.loads(body)["id"]
+    # Billing's worker took its messages from its own queue and asked ordering, on
+    # service shop, over HTTP; ordering's worker confirmed or cancelled.
+    eventually(settled, timeout=90, interval=0.3)
 
-        def settled():
-            seen = {}
-            for name, order_id in orders.items():
-                _, _, body = split.call("GET", f"/api/v1/orders/{order_id}", token=token)
-                order = json.loads(body)
-                seen[name] = (order["status"], order["cancellation_reason"])
-            assert seen == {
-                "paid": ("confirmed", None),
-                "declined": ("cancelled", "payment_declined"),
-                "out_of_stock": ("cancelled", "out_of_stock"),
-            }
+    # Service shop has no billing store, and asks billing's service for its invoices.
+    def invoices():
+        probe = split.run("manage", "shell", "-c", PROBE.format(ids=orders), timeout=60)
+        assert probe.returncode == 0, probe.stderr
+        return json.loads(probe.stdout.strip().splitlines()[-1])
 
-        # Billing's worker took its messages from its own queue and asked ordering, on
-        # service shop, over HTTP; ordering's worker confirmed or cancelled.
-        eventually(settled, timeout=90, interval=0.3)
-
-        # Service shop has no billing store, and asks billing's service for its invoices.
-        def invoices():
-            probe = split.run("manage", "shell", "-c", PROBE.format(ids=orders), timeout=60)
-            assert probe.returncode == 0, probe.stderr
-            return json.loads(probe.stdout.strip().splitlines()[-1])
-
+    # Billing closes a cancelled order's invoice after ordering cancelled it (the void
+    # reaches the provider first): the invoices settle after the orders do.
+    def invoices_settled():
         seen = invoices()
         assert seen["billing_engine"] == "shop.platform.db.unhosted"
         assert seen["invoices"]["paid"] == {"status": "paid", "amount": "25.00"}
@@ -180,18 +281,96 @@ def test_the_split_runs_the_saga_across_two_services_each_with_only_its_own_stor
         # Out of stock: billing voided the invoice it issued, or never issued one.
         assert seen["invoices"]["out_of_stock"] in (None, {"status": "void", "amount": "1512.50"})
 
-        # Billing's role cannot reach the other contexts' database, let alone ordering.*.
-        with pytest.raises(psycopg.OperationalError, match="permission denied"):
-            psycopg.connect(host="127.0.0.1", dbname=prefix, user=f"{prefix}_billing").close()
-        with psycopg.connect(
-            host="127.0.0.1", dbname=f"{prefix}_billing", user=f"{prefix}_billing"
-        ) as own:
-            schemas = own.execute(
-                "SELECT nspname FROM pg_namespace WHERE nspname IN ('identity', 'ordering')"
-            ).fetchall()
-            assert schemas == []  # billing's database holds billing's schema alone
+    eventually(invoices_settled, timeout=60, interval=0.5)
+
+    # Billing's role cannot reach the other contexts' database, let alone ordering.*.
+    with pytest.raises(psycopg.OperationalError, match="permission denied"):
+        psycopg.connect(host="127.0.0.1", dbname=prefix, user=f"{prefix}_billing").close()
+    with psycopg.connect(
+        host="127.0.0.1", dbname=f"{prefix}_billing", user=f"{prefix}_billing"
+    ) as own:
+        schemas = own.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname IN ('identity', 'ordering')"
+        ).fetchall()
+        assert schemas == []  # billing's database holds billing's schema alone
+
+
+def _billing_worker_pid(running: Running) -> int:
+    pid = running.ctl("pid", "worker")
+    assert pid.returncode == 0 and pid.stdout.strip().isdigit(), pid.stdout + pid.stderr
+    return int(pid.stdout.strip())
+
+
+@pytest.mark.postgres
+def test_sigkill_of_billings_worker_mid_saga_loses_nothing_and_applies_nothing_twice(
+    running, eventually
+):
+    before = running.on_hand()
+    worker = _billing_worker_pid(running)
+    order_ids = [running.place() for _ in range(10)]
+
+    # Billing's worker is working through them: kill its whole process group (main
+    # process and pool) with SIGKILL, no warm shutdown, its taken messages unacknowledged.
+    eventually(
+        lambda: _assert(any(running.status_of(o) == "confirmed" for o in order_ids)),
+        timeout=90,
+        interval=0.1,
+    )
+    os.killpg(os.getpgid(worker), signal.SIGKILL)
+    # Mid-saga: billing's worker (and with it billing's relay) is gone, and some orders
+    # are still waiting for their charge.
+    assert "confirmed" in (statuses := [running.status_of(o) for o in order_ids])
+    assert set(statuses) != {"confirmed"}, statuses
+
+    # billing's supervisord starts a new worker; nobody restarted it by hand.
+    eventually(lambda: _assert(_billing_worker_pid(running) != worker), timeout=60, interval=0.5)
+
+    def all_confirmed():
+        assert {o: running.status_of(o) for o in order_ids} == dict.fromkeys(order_ids, "confirmed")
+
+    eventually(all_confirmed, timeout=120, interval=0.5)
+    # One invoice per order, paid once: one payment and one PaymentCaptured each.
+    assert running.payments(order_ids) == dict.fromkeys(order_ids, ("paid", 1, 1))
+    # Stock conserved: on hand dropped by exactly the ten mugs, nothing left reserved.
+    eventually(lambda: _assert(running.on_hand() == before - 10), timeout=60, interval=0.5)
+
+
+@pytest.mark.postgres
+def test_orders_wait_in_awaiting_payment_while_billing_is_stopped_and_confirm_once_it_returns(
+    running, eventually
+):
+    broker = redis.Redis.from_url(running.redis.url)
+    stopped = running.ctl("stop", "worker", "web")
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    try:
+        queued = broker.llen("billing")
+        order_ids = [running.place() for _ in range(3)]
+        # Inventory (service shop) reserved; the charge waits for billing in its queue.
+        eventually(
+            lambda: _assert([running.status_of(o) for o in order_ids] == ["awaiting_payment"] * 3),
+            timeout=60,
+            interval=0.5,
+        )
+        eventually(lambda: _assert(broker.llen("billing") >= queued + 3), timeout=60)
+        for _ in range(6):  # billing stays down for 30 s; the orders keep waiting
+            time.sleep(5)
+            assert [running.status_of(o) for o in order_ids] == ["awaiting_payment"] * 3
+        assert broker.llen("billing") >= queued + 3
     finally:
-        split.stop()
+        started = running.ctl("start", "web", "worker")
+    assert started.returncode == 0, started.stdout + started.stderr
+
+    def all_confirmed():
+        assert [running.status_of(o) for o in order_ids] == ["confirmed"] * 3
+
+    eventually(all_confirmed, timeout=120, interval=0.5)
+    assert running.payments(order_ids) == dict.fromkeys(order_ids, ("paid", 1, 1))
+    eventually(lambda: _assert(broker.llen("billing") == 0), timeout=60)  # drained
+
+
+def _assert(condition: bool) -> bool:
+    assert condition
+    return condition
 
 
 SERVICE_NAME = """
