@@ -3,14 +3,14 @@
 from django.conf import settings
 
 from shop.platform import topology
-from shop.platform.db.config import DEFAULT_ALIAS
+from shop.platform.db.config import alias_for
 
 
 def hosted_aliases() -> list[str]:
     """The aliases whose stores this process hosts: `default` (identity) first, if hosted."""
     here = topology.current()
     return [
-        DEFAULT_ALIAS if context == topology.IDENTITY else context
+        alias_for(context)
         for context in (topology.IDENTITY, *settings.SHOP_CONTEXTS)
         if here.hosts(context)
     ]

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
+from shop.platform.topology.model import IDENTITY
+
 FALSY = {"0", "false", "no", "off", ""}
 
 DEFAULT_ALIAS = "default"
@@ -37,6 +39,15 @@ class PostgresTarget:
     port: int
     dbname: str
     password: str | None
+
+
+def alias_for(context: str) -> str:
+    """A context's alias is its own name; identity (Django's own apps) is `default`."""
+    return DEFAULT_ALIAS if context == IDENTITY else context
+
+
+def context_for(alias: str) -> str:
+    return IDENTITY if alias == DEFAULT_ALIAS else alias
 
 
 def schema_for(alias: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 
 from shop.platform import topology
-from shop.platform.db.config import DEFAULT_ALIAS
+from shop.platform.db.config import DEFAULT_ALIAS, context_for
 
 
 def alias_for_app(app_label: str) -> str:
@@ -19,13 +19,9 @@ def alias_for_app(app_label: str) -> str:
     return app_label if app_label in settings.SHOP_CONTEXTS else DEFAULT_ALIAS
 
 
-def _context_of(alias: str) -> str:
-    return topology.IDENTITY if alias == DEFAULT_ALIAS else alias
-
-
 def hosted_alias_for_app(app_label: str) -> str:
     alias = alias_for_app(app_label)
-    topology.current().require(_context_of(alias))
+    topology.current().require(context_for(alias))
     return alias
 
 
@@ -44,4 +40,4 @@ class ContextRouter:
         self, db: str, app_label: str, model_name: str | None = None, **hints: Any
     ) -> bool:
         alias = alias_for_app(app_label)
-        return db == alias and topology.current().hosts(_context_of(alias))
+        return db == alias and topology.current().hosts(context_for(alias))

@@ -27,6 +27,7 @@ from typing import Any
 from django.apps import apps
 
 from shop.platform import topology
+from shop.platform.contexts import context_of
 from shop.platform.openhost.client import client
 from shop.platform.openhost.codec import CodecError, decode, encode
 from shop.platform.openhost.errors import RemoteUnavailable
@@ -58,10 +59,7 @@ class Exposed:
 
     @functools.cached_property
     def context(self) -> str:
-        config = apps.get_containing_app_config(self.module)
-        if config is None:
-            raise LookupError(f"{self.module} belongs to no installed app")
-        return config.label
+        return context_of(self.module)
 
     @property
     def path(self) -> str:

@@ -1,6 +1,6 @@
 import os
 
-from shop.platform.db.config import DEFAULT_ALIAS, build_databases, store_env, unhosted
+from shop.platform.db.config import alias_for, build_databases, store_env, unhosted
 from shop.platform.topology import IDENTITY
 from shop.site.settings.core import SHOP_CONTEXTS, SHOP_DATA_DIR
 from shop.site.settings.topology import SHOP_TOPOLOGY
@@ -11,7 +11,7 @@ from shop.site.settings.topology import SHOP_TOPOLOGY
 # wins). Only the aliases this process hosts have a store (identity is `default`); the
 # others refuse every query with an error naming the service that hosts them.
 _env = store_env(SHOP_TOPOLOGY.stores, os.environ)
-_alias = {IDENTITY: DEFAULT_ALIAS} | {c: c for c in SHOP_CONTEXTS}
+_alias = {context: alias_for(context) for context in (IDENTITY, *SHOP_CONTEXTS)}
 _hosted = [_alias[c] for c in SHOP_TOPOLOGY.service.hosts]
 DATABASES = build_databases(SHOP_CONTEXTS, data_dir=SHOP_DATA_DIR, env=_env, hosted=_hosted) | {
     alias: unhosted(
