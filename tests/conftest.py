@@ -9,6 +9,7 @@ become mirrors and only the first is migrated (see docs/design.md §11).
 
 from __future__ import annotations
 
+import argparse
 import os
 import time
 from collections.abc import Callable
@@ -21,6 +22,27 @@ from django.core.management import call_command
 from django.db import connections
 
 REQUIRE_POSTGRES = os.environ.get("SHOP_TEST_REQUIRE_POSTGRES") == "1"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--topology",
+        default="default,split",
+        type=_topologies,
+        help="the topologies the system tests (tests/system) run in, comma-separated: "
+        "default (the embedded monolith, in this process), split (two services started "
+        "for real; needs PostgreSQL). Default: default,split.",
+    )
+
+
+def _topologies(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = sorted(set(names) - {"default", "split"})
+    if not names or unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown topology {unknown or value!r}: choose default, split or both"
+        )
+    return names
 
 
 def pytest_configure(config: pytest.Config) -> None:

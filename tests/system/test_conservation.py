@@ -26,7 +26,10 @@ from shop.ordering.application.place_order import PlaceOrder, place_order
 from shop.ordering.domain.order import IllegalTransition
 from shop.platform.events.worker import drain
 
-pytestmark = pytest.mark.django_db(databases="__all__")
+pytestmark = [
+    pytest.mark.django_db(databases="__all__"),
+    pytest.mark.in_process,  # drives the use cases and drains the inline worker in this process
+]
 
 ON_HAND = 6
 PRICE = Decimal("2.50")

@@ -17,7 +17,10 @@ from shop.ordering.application.place_order import PlaceOrder, place_order
 from shop.platform.events import bus
 from shop.platform.events.worker import drain
 
-pytestmark = pytest.mark.django_db(databases="__all__")
+pytestmark = [
+    pytest.mark.django_db(databases="__all__"),
+    pytest.mark.in_process,  # patches billing and drains the inline worker in this process
+]
 
 
 def test_money_captured_before_a_rollback_is_refunded_when_the_order_is_cancelled(monkeypatch):

@@ -19,7 +19,10 @@ from shop.platform.events.inbox import process_due
 from shop.platform.events.relay import relay
 from shop.platform.events.worker import drain
 
-pytestmark = pytest.mark.django_db(databases="__all__")
+pytestmark = [
+    pytest.mark.django_db(databases="__all__"),
+    pytest.mark.in_process,  # relays and handles events step by step in this process
+]
 
 FAST = {"backoff_base_seconds": 0.001, "backoff_max_seconds": 0.005}
 
