@@ -8,8 +8,10 @@ beat under its own supervisord; a private Redis, PostgreSQL databases of this te
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -91,10 +93,10 @@ class Running:
     redis: RedisServer
     token: str = ""
 
-    def ctl(self, *args: str) -> subprocess.CompletedProcess:
-        """supervisorctl ARGS against billing's own supervisord."""
-        billing = Deployment({**self.env, "SHOP_SERVICE": "billing"}, self.split.log)
-        return billing.run("ctl", *args, timeout=90)
+    def ctl(self, *args: str, service: str = "billing") -> subprocess.CompletedProcess:
+        """supervisorctl ARGS against the service's own supervisord (billing's unless told)."""
+        there = Deployment({**self.env, "SHOP_SERVICE": service}, self.split.log)
+        return there.run("ctl", *args, timeout=90)
 
     def place(self, quantity: int = 1, payment: str = "tok_visa") -> str:
         status, _, body = self.split.call(
@@ -131,6 +133,21 @@ class Running:
         ) as own:
             rows = own.execute(query, [list(order_ids)]).fetchall()
         return {order_id: (status, paid, captured) for order_id, status, paid, captured in rows}
+
+    def inbox(self, order_id: str) -> dict[str, tuple[str, int, str]]:
+        """Billing's inbox rows for the order's events, as billing's role: per handler,
+        (status, attempts, last error)."""
+        query = sql.SQL(
+            "SELECT handler, status, attempts, last_error FROM {s}.billing_inbox"
+            " WHERE subject = %s ORDER BY handler"
+        ).format(s=sql.Identifier(schema_for("billing")))
+        with psycopg.connect(
+            host="127.0.0.1", dbname=f"{self.prefix}_billing", user=f"{self.prefix}_billing"
+        ) as own:
+            rows = own.execute(query, [order_id]).fetchall()
+        handlers = [handler for handler, *_ in rows]
+        assert len(handlers) == len(set(handlers)), rows  # one row per event and handler
+        return {handler: (status, attempts, error) for handler, status, attempts, error in rows}
 
 
 def _wait(check, timeout: float, interval: float = 0.5):
@@ -174,6 +191,9 @@ def running(tmp_path_factory, split_databases, split_redis):
         # Each charge takes a second at the (fake) provider: ten orders keep billing's
         # worker busy for ten, so a kill lands mid-saga, with a charge in hand.
         SHOP_FAKE_PAYMENTS_LATENCY_SECONDS="1",
+        # Billing's calls to a service shop that is down open billing's breaker for shop;
+        # it lets a call through again after 5 s here, not 30.
+        SHOP_INTERNAL_BREAKER_RESET_SECONDS="5",
     )
     split = Split(env, tmp_path / "split.log")
     try:
@@ -366,6 +386,153 @@ def test_orders_wait_in_awaiting_payment_while_billing_is_stopped_and_confirm_on
     eventually(all_confirmed, timeout=120, interval=0.5)
     assert running.payments(order_ids) == dict.fromkeys(order_ids, ("paid", 1, 1))
     eventually(lambda: _assert(broker.llen("billing") == 0), timeout=60)  # drained
+
+
+CHARGE = "billing.when_inventory_stock_reserved_charge_payment"
+ISSUE = "billing.when_ordering_order_placed_issue_invoice"
+# Could not ask ordering: shop's web refused the connection, or billing's breaker for shop
+# was open after as many refusals in a row. Either way, not "ordering has no such order".
+UNREACHABLE = re.compile(
+    r"shop\.platform\.openhost\.errors\.RemoteUnavailable: service 'shop' "
+    r"(at http://[^ ]+/_internal/ordering/order_summary: .*Connection refused"
+    r"|is failing: its circuit breaker is open)"
+)
+
+
+def _queued(broker: redis.Redis, queue: str, order_id: str) -> list[bytes]:
+    """The messages in a queue that deliver one of the order's events, as Redis holds them."""
+    found = []
+    for raw in broker.lrange(queue, 0, -1):
+        message = json.loads(raw)
+        if message["headers"]["task"] != "shop.events.deliver":
+            continue
+        (envelope, _context), _, _ = json.loads(base64.b64decode(message["body"]))
+        if envelope["subject"] == order_id:
+            found.append(raw)
+    return found
+
+
+def _ensure_running(running: Running, program: str, service: str) -> None:
+    """Start the program again if a test stopped it; the module's other tests need it."""
+    status = running.ctl("status", program, service=service)
+    if "RUNNING" not in status.stdout:
+        started = running.ctl("start", program, service=service)
+        assert started.returncode == 0, started.stdout + started.stderr
+
+
+@pytest.mark.postgres
+def test_while_ordering_is_unreachable_billing_retries_the_charge_and_never_reads_no_order(
+    running, eventually
+):
+    broker = redis.Redis.from_url(running.redis.url)
+    stopped = running.ctl("stop", "worker")
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    try:
+        order_id = running.place()
+        # OrderPlaced and StockReserved wait in billing's queue for billing's worker.
+        eventually(
+            lambda: _assert(len(_queued(broker, "billing", order_id)) == 2),
+            timeout=60,
+            interval=0.3,
+        )
+        # Service shop's web, where ordering answers billing's `order_summary`, goes away.
+        down = running.ctl("stop", "web", service="shop")
+        assert down.returncode == 0, down.stdout + down.stderr
+        with pytest.raises(OSError):
+            running.split.call("GET", "/readyz")
+        started = running.ctl("start", "worker")
+        assert started.returncode == 0, started.stdout + started.stderr
+
+        # Billing issues the invoice (it asks nobody), then cannot ask ordering about the
+        # order: the charge stays pending and is retried, never taken for a missing order
+        # (that would be OrderNotKnownYet) and never charged without an answer.
+        def retrying(more_than: int) -> int:
+            rows = running.inbox(order_id)
+            assert rows[ISSUE][0] == "done", rows
+            status, attempts, error = rows[CHARGE]
+            assert status == "pending", rows
+            assert attempts > more_than, rows
+            assert UNREACHABLE.match(error), error
+            return attempts
+
+        attempts = eventually(lambda: retrying(2), timeout=60, interval=0.3)
+        eventually(lambda: retrying(attempts), timeout=30, interval=0.3)  # and again
+        assert running.payments([order_id]) == {order_id: ("open", 0, 0)}
+        refused = [
+            line
+            for line in running.split.log_lines()
+            if line.get("handler") == CHARGE
+            and line.get("event") == "handler waits on an unavailable service"
+            and "Connection refused" in line.get("error", "")
+        ]
+        assert refused, "billing's worker never logged that shop refused its connection"
+    finally:
+        _ensure_running(running, "web", "shop")
+        _ensure_running(running, "worker", "billing")
+
+    # Shop's web is back: the next retry (once the breaker lets one through) is answered,
+    # and the order is charged once.
+    eventually(lambda: _assert(running.status_of(order_id) == "confirmed"), timeout=60)
+    assert running.payments([order_id]) == {order_id: ("paid", 1, 1)}
+    assert running.inbox(order_id)[CHARGE][0] == "done"
+
+
+@pytest.mark.postgres
+def test_a_billing_message_on_a_queue_of_service_shop_goes_back_to_billing_and_is_handled_once(
+    running, eventually
+):
+    """Shop's worker takes it, cannot store it (it does not host billing), and hands it
+    back unacknowledged: by its routing, to billing's queue, where billing's worker takes it.
+
+    Only a message put on the wrong queue gets there: the relay sends each copy to its
+    context's queue, and a worker told to consume a queue of a context its service does
+    not host refuses to start (tests/platform/test_hosting.py runs such a worker).
+    """
+    broker = redis.Redis.from_url(running.redis.url)
+    stopped = running.ctl("stop", "worker")
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    try:
+        order_id = running.place()
+        messages = eventually(
+            lambda: _assert(len(found := _queued(broker, "billing", order_id)) == 2) and found,
+            timeout=60,
+            interval=0.3,
+        )
+        refusals = _refusals(running)
+        # Both onto ordering's queue, which only service shop's worker consumes.
+        with broker.pipeline() as moving:
+            for raw in messages:
+                moving.lrem("billing", 1, raw).lpush("ordering", raw)
+            moving.execute()
+
+        # Each refused (never acknowledged and dropped) and back in billing's queue.
+        def handed_back():
+            assert _queued(broker, "ordering", order_id) == []
+            assert len(_queued(broker, "billing", order_id)) == 2
+            assert _refusals(running) >= refusals + 2
+
+        eventually(handed_back, timeout=60, interval=0.3)
+        assert running.status_of(order_id) == "awaiting_payment"
+    finally:
+        _ensure_running(running, "worker", "billing")
+
+    eventually(lambda: _assert(running.status_of(order_id) == "confirmed"), timeout=60)
+    assert running.payments([order_id]) == {order_id: ("paid", 1, 1)}
+    # One row each for the two events, done: none lost, none taken twice.
+    assert {h: row[0] for h, row in running.inbox(order_id).items()} == {
+        CHARGE: "done",
+        ISSUE: "done",
+    }
+
+
+def _refusals(running: Running) -> int:
+    """How often service shop's worker refused a message for billing's context."""
+    return sum(
+        1
+        for line in running.split.log_lines()
+        if line.get("event") == "a message for a context this service does not host"
+        and line.get("context") == "billing"
+    )
 
 
 def _assert(condition: bool) -> bool:
