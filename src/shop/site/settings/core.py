@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "shop.platform.http.middleware.RequestIdMiddleware",
+    # Records the answers of shadowed contexts (SHOP_SHADOW_CONTEXTS); else not loaded.
+    "shop.platform.shadow.recording.ShadowRecorder",
     "django_structlog.middlewares.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -161,6 +163,17 @@ SHOP_EVENTS = {
 
 # The order saga: an order still awaiting payment after this long is cancelled.
 SHOP_PAYMENT_DEADLINE_SECONDS = number("SHOP_PAYMENT_DEADLINE_SECONDS", 900)
+
+# Shadow comparison (docs/extracting-a-context.md): the contexts whose GET answers this
+# process records, and where (one file per process). Empty: nothing is recorded.
+SHOP_SHADOW = {
+    "contexts": words("SHOP_SHADOW_CONTEXTS"),
+    "dir": Path(text("SHOP_SHADOW_DIR", str(SHOP_DATA_DIR / "shadow"))).resolve(),
+}
+if unknown := sorted(set(SHOP_SHADOW["contexts"]) - set(SHOP_CONTEXTS)):
+    raise ImproperlyConfigured(
+        f"SHOP_SHADOW_CONTEXTS: {', '.join(unknown)} is not a context ({', '.join(SHOP_CONTEXTS)})"
+    )
 
 # The built-in fake payment provider (billing's anti-corruption layer talks to it).
 SHOP_FAKE_PAYMENTS = {
