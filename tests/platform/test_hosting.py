@@ -62,8 +62,21 @@ def test_only_hosted_stores_and_jobs_are_this_process_s_work():
     assert {"events.purge", "events.redeliver"} <= set(jobs)
 
 
-def test_a_message_for_a_context_hosted_elsewhere_goes_back_to_its_queue(monkeypatch):
+def test_a_message_for_a_context_hosted_elsewhere_is_sent_on_to_that_context_s_queue(monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks.deliver, "apply_async", lambda **kw: sent.append(kw))
+    envelope = {"id": "e-1", "type": "ordering.OrderPlaced", "source": "ordering"}
+    with override_settings(SHOP_TOPOLOGY=SPLIT):
+        assert tasks.deliver.run(envelope, "inventory") == 0
+    assert sent == [{"args": (envelope, "inventory"), "queue": "inventory"}]
+
+
+def test_a_message_that_cannot_be_sent_on_goes_back_unacknowledged(monkeypatch):
+    def refused(**_):
+        raise ConnectionError("the broker is gone")
+
     monkeypatch.setattr(tasks, "REQUEUE_PAUSE_SECONDS", 0)
+    monkeypatch.setattr(tasks.deliver, "apply_async", refused)
     envelope = {"id": "e-1", "type": "ordering.OrderPlaced", "source": "ordering"}
     with override_settings(SHOP_TOPOLOGY=SPLIT), pytest.raises(Reject) as rejected:
         tasks.deliver.run(envelope, "inventory")

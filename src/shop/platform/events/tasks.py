@@ -49,11 +49,8 @@ REQUEUE_PAUSE_SECONDS = 5.0
 def deliver(self, envelope: dict, context: str) -> int:
     """Write one envelope into `context`'s inbox, then run that context's due handlers."""
     if not topology.current().hosts(context):
-        # Never acknowledged and dropped: back to its queue for the service hosting it
-        # (a worker consuming a queue it does not host refuses to start, so this is rare).
-        log.error("a message for a context this service does not host", context=context)
-        time.sleep(REQUEUE_PAUSE_SECONDS)
-        raise Reject(f"{context} is not hosted here", requeue=True)
+        _forward(envelope, context)
+        return 0
     try:
         inbox.accept_many([envelope], context)
     except UNREACHABLE as exc:
@@ -63,6 +60,33 @@ def deliver(self, envelope: dict, context: str) -> int:
     except Exception:  # the event is safe in the inbox: the next delivery or sweep runs it
         log.exception("handling an inbox failed; its rows wait for the sweep", context=context)
         return 0
+
+
+def _forward(envelope: dict, context: str) -> None:
+    """A message for a context this service does not host goes on to that context's queue.
+
+    Only a message put on the wrong queue gets here (the relay sends each copy to its
+    context's queue, and a worker told to consume a queue of a context its service does
+    not host refuses to start). Sent on before this one is acknowledged: a crash in
+    between leaves two copies, and the inbox takes the event once. When the broker refuses
+    the copy, this one goes back unacknowledged: never acknowledged and dropped.
+    """
+    fields = logs.event_fields(envelope, context=context)
+    try:
+        deliver.apply_async(args=(envelope, context), queue=context)
+    except Exception as unsent:
+        log.error(
+            "a message for a context this service does not host could not be sent on",
+            error=f"{type(unsent).__name__}: {unsent}",
+            **fields,
+        )
+        time.sleep(REQUEUE_PAUSE_SECONDS)  # never a hot loop against the broker
+        raise Reject(f"{context} is not hosted here", requeue=True) from unsent
+    log.warning(
+        "a message for a context this service does not host: sent on to its queue",
+        queue=context,
+        **fields,
+    )
 
 
 def _retry_delivery(task, envelope: dict, context: str, error: Exception) -> NoReturn:
