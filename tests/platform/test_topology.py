@@ -15,7 +15,7 @@ from shop.platform.db import hosted_aliases
 from shop.platform.db.config import unhosted
 from shop.platform.db.routers import ContextRouter
 from shop.platform.db.unhosted.base import DatabaseWrapper
-from shop.platform.topology import NotHosted, load
+from shop.platform.topology import NotHosted, layout, load
 from shop.platform.topology.checks import topology_problems
 
 CONTEXTS = ["catalog", "inventory", "ordering", "billing"]
@@ -123,6 +123,21 @@ def test_the_service_of_this_process_must_be_one_of_the_file(tmp_path):
     ]
     assert problems(tmp_path, SPLIT, service=None) == [
         "services: several services: set SHOP_SERVICE to this process's"
+    ]
+
+
+def test_a_tool_reads_the_layout_without_being_one_of_its_services(tmp_path):
+    # The proxy's planner (shop.platform.proxy) reads the split as a whole: no SHOP_SERVICE.
+    path = topology_file(tmp_path, SPLIT)
+    assert layout(path, CONTEXTS).problems == ()
+    assert layout(path, CONTEXTS).host_of("billing").url == "http://127.0.0.1:8001"
+    broken = layout(topology_file(tmp_path, SPLIT.replace('"billing"]', '"biling"]')), CONTEXTS)
+    assert [(p.key, p.message) for p in broken.problems] == [
+        (
+            "services.billing.hosts",
+            "'biling' is not a context (identity, catalog, inventory, ordering, billing)",
+        ),
+        ("services", "no service hosts 'billing'"),
     ]
 
 

@@ -11,7 +11,9 @@ from shop.platform.events.tracing import Causation, caused_by
 from shop.platform.observability.tracing import current_traceparent
 
 HEADER = "X-Request-ID"
-_SAFE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# A client's id is kept only when it matches; the proxy in front applies the same rule
+# (shop.platform.proxy), so nginx's log and the shop's carry the same id.
+SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 class RequestIdMiddleware:
@@ -20,7 +22,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get(HEADER, "")
-        request_id = incoming if _SAFE.match(incoming) else str(uuid.uuid4())
+        request_id = incoming if SAFE_ID.match(incoming) else str(uuid.uuid4())
         request.request_id = request_id
         request.META["HTTP_X_REQUEST_ID"] = request_id  # what django-structlog logs...
         request.__dict__.pop("headers", None)  # ...through request.headers, cached above

@@ -2,10 +2,20 @@
 
 from django.conf import settings
 
-from shop.platform.topology.loading import load
+from shop.platform.topology.loading import layout, load
 from shop.platform.topology.model import IDENTITY, NotHosted, Problem, Service, Topology, single
 
-__all__ = ["IDENTITY", "NotHosted", "Problem", "Service", "Topology", "current", "load", "single"]
+__all__ = [
+    "IDENTITY",
+    "NotHosted",
+    "Problem",
+    "Service",
+    "Topology",
+    "current",
+    "layout",
+    "load",
+    "single",
+]
 
 
 def current() -> Topology:

@@ -32,6 +32,19 @@ def load(path: str | None, service: str | None, contexts: Sequence[str]) -> Topo
     """The topology at `path` as seen by `service`; no path: one service hosting all."""
     if not path:
         return single(list(contexts))
+    return _load(path, service, contexts, as_a_service=True)
+
+
+def layout(path: str, contexts: Sequence[str]) -> Topology:
+    """The file as a tool that plans across its services reads it (the proxy).
+
+    Every problem of the file is reported, but none about SHOP_SERVICE: the tool is none of
+    the services. `this` is the first service.
+    """
+    return _load(path, None, contexts, as_a_service=False)
+
+
+def _load(path: str, service: str | None, contexts: Sequence[str], as_a_service: bool) -> Topology:
     problems: list[Problem] = []
     try:
         document = tomllib.loads(Path(path).read_text())
@@ -47,9 +60,9 @@ def load(path: str | None, service: str | None, contexts: Sequence[str]) -> Topo
     services = _services(document.get("services"), known, problems)
     _every_context_once(services, known, problems)
     stores = _stores(document.get("stores", {}), contexts, problems)
-    this = _this(service, services, problems)
     if not services:
         return _broken(contexts, path, *problems)
+    this = _this(service, services, problems) if as_a_service else services[0].name
     return Topology(tuple(services), this, stores, source=path, problems=tuple(problems))
 
 
