@@ -18,6 +18,9 @@
 # job already did), PROMETHEUS_MULTIPROC_DIR (emptied before the processes start),
 # SHOP_DATA_DIR (default var: also where supervisord keeps its control socket and pid file,
 # and beat its schedule).
+# SHOP_PROCESSES (default "web worker beat"): which of them supervisord starts; the others
+# stay STOPPED until `ctl start NAME` (a service being shadowed runs "web" alone, so it
+# answers mirrored reads and consumes nothing: docs/extracting-a-context.md).
 #
 # One service of a topology (docs/topology.md): SHOP_TOPOLOGY names the file, SHOP_SERVICE
 # this service. Its web serves only its contexts, its worker consumes only its queues, its
@@ -149,6 +152,25 @@ supervisor_dir() {
     [ "${#socket}" -le 107 ] || die "SHOP_DATA_DIR is too long for a Unix socket ($socket): use a shorter one"
 }
 
+# SHOP_AUTOSTART_WEB, _WORKER, _BEAT for supervisord.conf, from SHOP_PROCESSES.
+autostart_from_processes() {
+    processes=${SHOP_PROCESSES:-web worker beat}
+    for name in $processes; do
+        case "$name" in
+        web | worker | beat) ;;
+        *) die "SHOP_PROCESSES=$processes: '$name' is not a process (web, worker, beat)" ;;
+        esac
+    done
+    [ -n "$(printf '%s' "$processes" | tr -d ' ')" ] || die "SHOP_PROCESSES is empty: name web, worker or beat"
+    for name in web worker beat; do
+        case " $processes " in
+        *" $name "*) value=true ;;
+        *) value=false ;;
+        esac
+        export "SHOP_AUTOSTART_$(printf '%s' "$name" | tr '[:lower:]' '[:upper:]')=$value"
+    done
+}
+
 what="${1:-all}"
 [ "$#" -gt 0 ] && shift
 [ "$what" = "process" ] || scope_to_service
@@ -156,6 +178,7 @@ what="${1:-all}"
 case "$what" in
 all)
     [ "$#" -eq 0 ] || die "'all' takes no arguments (got: $*)"
+    autostart_from_processes
     prepare_database
     metrics_dir reset
     command -v supervisord >/dev/null 2>&1 || die "no supervisord on PATH"
@@ -191,6 +214,7 @@ process)
     ;;
 ctl)
     command -v supervisorctl >/dev/null 2>&1 || die "no supervisorctl on PATH"
+    autostart_from_processes  # supervisorctl reads the same file
     supervisor_dir find
     exec supervisorctl --configuration docker/supervisord.conf "$@"
     ;;

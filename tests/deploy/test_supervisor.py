@@ -39,6 +39,8 @@ def test_the_supervisor_runs_exactly_the_procfile_lines_through_the_entrypoint()
     assert set(programs) == set(procfile()) == {"web", "worker", "beat"}
     for name, program in programs.items():
         assert program["command"] == f"%(here)s/entrypoint.sh process {name}"
+        # Started unless SHOP_PROCESSES leaves it out (the entrypoint sets the variable).
+        assert program["autostart"] == f"%(ENV_SHOP_AUTOSTART_{name.upper()})s"
         assert program["autorestart"] == "true"
         assert program.getint("startretries") > 0
         assert program["stopasgroup"] == program["killasgroup"] == "true"
@@ -140,3 +142,47 @@ def test_a_process_that_keeps_failing_at_start_stops_the_shop_with_exit_1(tmp_pa
     # The others were stopped, not abandoned: their processes are gone with supervisord.
     assert "stopped: worker" in output
     assert "stopped: beat" in output
+
+
+def _states(deployment: Deployment) -> dict[str, str]:
+    status = deployment.run("ctl", "status", timeout=60)
+    return dict(re.findall(r"^(\S+)\s+([A-Z]+)", status.stdout, re.MULTILINE))
+
+
+def test_shop_processes_starts_only_the_named_processes_and_ctl_starts_the_rest(
+    tmp_path, private_redis, eventually
+):
+    env = container_env(tmp_path, SHOP_REDIS_URL=private_redis.url, SHOP_PROCESSES="web")
+    deployment = Deployment(env, tmp_path / "entrypoint.log")
+    try:
+        deployment.start()
+        eventually(deployment.answering("/healthz"), timeout=120, interval=0.5)
+
+        def web_alone():
+            assert _states(deployment) == {
+                "web": "RUNNING",
+                "worker": "STOPPED",
+                "beat": "STOPPED",
+                "stop-on-fatal": "RUNNING",
+            }
+
+        eventually(web_alone, timeout=30, interval=0.5)
+        started = deployment.run("ctl", "start", "worker", timeout=60)
+        assert started.returncode == 0, started.stdout + started.stderr
+        eventually(lambda: _assert(_states(deployment)["worker"] == "RUNNING"), timeout=60)
+        assert _states(deployment)["beat"] == "STOPPED"
+    finally:
+        deployment.stop()
+
+
+@pytest.mark.parametrize("processes", ["web cron", " "])
+def test_shop_processes_naming_no_known_process_is_refused_in_one_line(tmp_path, processes):
+    deployment = Deployment(container_env(tmp_path, SHOP_PROCESSES=processes), tmp_path / "log")
+    refused = deployment.run(timeout=60)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines()[-1].startswith("entrypoint: SHOP_PROCESSES")
+
+
+def _assert(condition: bool) -> bool:
+    assert condition
+    return condition
