@@ -38,6 +38,18 @@ def test_clients_get_the_monoliths_answer_and_billing_gets_a_copy_of_each_get(pr
     ]
 
 
+def test_a_clients_own_shadow_header_never_reaches_a_service(proxy, eventually):
+    """Only the mirror marks a request as a shadow copy (shop.platform.shadow.recording)."""
+    proxy.apply("shadow")
+
+    proxy.request("GET", INVOICE, headers={"X-Shop-Shadow": "1"})
+    proxy.request("GET", "/api/v1/orders", headers={"X-Shop-Shadow": "1"})
+
+    [mirrored] = eventually(lambda: _at_least(proxy.billing.received, 1))
+    assert mirrored.shadow == "1"
+    assert [r.shadow for r in proxy.monolith.received] == [None, None]
+
+
 def test_only_gets_to_billings_prefixes_are_mirrored(proxy):
     proxy.apply("shadow")
 

@@ -16,10 +16,10 @@ from shop.platform.http.middleware import SAFE_ID
 from shop.platform.http.problems import problem_body
 from shop.platform.proxy.plan import SHADOW, Plan
 from shop.platform.proxy.routes import Location
+from shop.platform.shadow.recording import MIRROR, MIRROR_HEADER
 
 INTERNAL_PREFIX = "/_internal/"  # service-to-service endpoints (shop.site.urls): never outside
 SHADOW_PATH = "/_shadow"  # the mirror's internal location; `internal`, so a 404 from outside
-SHADOW_HEADER = "X-Shop-Shadow"  # on every mirrored request: "1"
 # The mirror must never hold a real request up: a connection that takes longer than this to
 # open, or an answer longer than this to come, is dropped (the answer is discarded anyway).
 SHADOW_CONNECT_TIMEOUT = "250ms"
@@ -103,7 +103,7 @@ http {{
         listen {plan.listen};
 
         proxy_http_version 1.1;
-{_headers(8)}
+{_headers(8, (MIRROR_HEADER, '""'))}
         # Only a connection that failed is tried again, and never for a request that
         # is not idempotent once sent: no `timeout`, no `non_idempotent`.
         proxy_next_upstream error;
@@ -172,7 +172,7 @@ def _shadow_location(plan: Plan) -> str:
             proxy_pass http://{plan.service.name}$request_uri;
             proxy_pass_request_body off;
             # A location's own proxy_set_header drops the server's: all of them again.
-{_headers(12, ("Content-Length", '""'), (SHADOW_HEADER, "1"))}
+{_headers(12, ("Content-Length", '""'), (MIRROR_HEADER, MIRROR))}
             proxy_connect_timeout {SHADOW_CONNECT_TIMEOUT};
             proxy_send_timeout {SHADOW_READ_TIMEOUT};
             proxy_read_timeout {SHADOW_READ_TIMEOUT};

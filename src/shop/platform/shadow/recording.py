@@ -9,8 +9,9 @@ process, so processes never interleave their lines):
      "path": "/api/v1/invoices?order=...", "status": 200, "digest": "<sha256>",
      "body": <the normalised body>, "at": <unix time>}
 
-`role` is `shadow` when the proxy's mirror sent the request (it sets `X-Shop-Shadow:
-mirror`, and clears the header on every other request), `primary` otherwise.
+`role` is `shadow` when the proxy's mirror sent the request (it sets `X-Shop-Shadow: 1`,
+and drops a client's own on every other request: shop.platform.proxy.render), `primary`
+otherwise.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from shop.platform.contexts import context_of
 from shop.platform.shadow.normalise import body_of, digest
 
 MIRROR_HEADER = "X-Shop-Shadow"
-MIRROR = "mirror"
+MIRROR = "1"
 MAX_BODY = 256 * 1024  # larger bodies are compared by digest only
 
 
