@@ -6,7 +6,7 @@ PORT   ?= 8000
 BILLING_PORT ?= 8001
 WEB_CONCURRENCY ?= 2
 
-.PHONY: run run-prod run-split ctl test lint lock migrate seed clean
+.PHONY: run run-prod run-split ctl test pacts lint lock migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -105,6 +105,12 @@ test: $(VENV)/.installed-dev
 	$(BIN)/lint-imports --config importlinter.ini
 	SHOP_DEBUG=1 $(BIN)/python manage.py check_architecture
 	$(BIN)/pytest
+
+## pacts: rewrite contracts/pacts/*.json from the consumer tests alone (`make test` rewrites
+## them too, and verifies the providers against them); commit what changed (docs/contracts.md)
+pacts: $(VENV)/.installed-dev
+	rm -f contracts/pacts/*.json
+	$(BIN)/pytest -q tests/contracts/test_consumer_*.py
 
 ## lint: ruff's checks and its formatter, as CI runs them
 lint: $(VENV)/.installed-dev
