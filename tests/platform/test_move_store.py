@@ -233,46 +233,53 @@ def test_django_on_the_new_store_has_nothing_to_migrate_and_continues_every_sequ
         assert len(new_ids) == 2 and min(new_ids) > max(copied_inbox_ids)
 
 
-@pytest.mark.postgres
-def test_with_drop_old_the_old_schema_is_gone_once_the_copy_is_verified(monkeypatch, unblocked):
+@pytest.fixture
+def store(monkeypatch, unblocked):
     with scratch_store(monkeypatch) as scratch:
-        before = contents(scratch, scratch.source_db)
-        target = scratch.database("billing")
-        out = move(BILLING, "--to", scratch.url(target), "--drop-old")
-        assert "the old copy" in out and "is dropped" in out
-        assert contents(scratch, target) == before
-        with scratch.admin() as conn:
-            assert conn.execute("SELECT to_regnamespace('billing')").fetchone() == (None,)
+        yield scratch
 
 
-@pytest.mark.postgres
-def test_a_copy_whose_rows_differ_is_not_committed(quiet, monkeypatch):
-    target = quiet.database("corrupt")
-    before = state(quiet)
+def corrupting_the_invoices(monkeypatch) -> None:
+    """The copy of billing_invoice changes one value: the same row count, other rows."""
     real = moving_rows.copy_rows
 
     def copy_then_corrupt(source, into, schema, table):
         real(source, into, schema, table)
-        if table.name == "billing_invoice":  # same row count, one value changed
+        if table.name == "billing_invoice":
             into.execute(
                 "UPDATE billing.billing_invoice SET status = 'void' WHERE order_id = 'order-1'"
             )
 
     monkeypatch.setattr(moving_rows, "copy_rows", copy_then_corrupt)
-    out = StringIO()
-    with pytest.raises(CommandError, match=r"did not verify.*table billing_invoice") as caught:
-        call_command(
-            "move_store", BILLING, "--to", quiet.url(target), admin_url=ADMIN_URL, stdout=out
-        )
+
+
+@pytest.mark.postgres
+def test_a_copy_whose_rows_differ_is_not_committed_and_the_move_can_run_again(store, monkeypatch):
+    target = store.database("billing")
+    before, rows_before = state(store), contents(store, store.source_db)
+    with monkeypatch.context() as patch:
+        corrupting_the_invoices(patch)
+        out = StringIO()
+        with pytest.raises(CommandError, match=r"did not verify.*table billing_invoice") as caught:
+            call_command(
+                "move_store", BILLING, "--to", store.url(target), admin_url=ADMIN_URL, stdout=out
+            )
     assert "\n" not in str(caught.value)
     assert re.search(
         r"^billing_invoice\s+5\s+5\s+\w{32}\s+\w{32}\s+MISMATCH$", out.getvalue(), re.M
     )
-    assert state(quiet) == before
-    with quiet.admin(target) as conn:  # provisioned, and empty: the move can run again
+    assert state(store) == before
+    with store.admin(target) as conn:  # provisioned, and empty
         assert conn.execute(
             "SELECT count(*) FROM pg_class WHERE relnamespace = %s::regnamespace", [BILLING]
         ).fetchone() == (0,)
+
+    # Run again, dropping the old schema this time once the copy is verified.
+    out = move(BILLING, "--to", store.url(target), "--drop-old")
+    assert "the old copy" in out and "is dropped" in out
+    assert contents(store, target) == rows_before
+    with store.admin() as conn:
+        assert conn.execute("SELECT to_regnamespace('billing')").fetchone() == (None,)
 
 
 def _set(scratch, statement: str) -> None:

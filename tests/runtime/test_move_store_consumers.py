@@ -96,8 +96,8 @@ def test_a_running_consumer_of_billings_queue_stops_the_move_until_it_is_stopped
             assert "consumes queue billing" in message
             assert state(scratch, target) == before
 
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(20)
+            os.killpg(worker.pid, signal.SIGKILL)  # stopped: it answers nobody any more
+            worker.wait(10)
             out = StringIO()
             call_command(
                 "move_store", BILLING, "--to", scratch.url(target), admin_url=ADMIN_URL, stdout=out
