@@ -6,7 +6,7 @@ PORT   ?= 8000
 BILLING_PORT ?= 8001
 WEB_CONCURRENCY ?= 2
 
-.PHONY: run run-prod run-split ctl test pacts lint lock migrate seed clean
+.PHONY: run run-prod run-split extract extract-demo ctl test pacts lint lock migrate seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,35 @@ run-split: $(VENV)/.installed-run
 		topology/split.toml > var/split/topology.toml
 	@case "$$SHOP_HTTPS" in 0|false|no|off) echo "plain HTTP (SHOP_HTTPS=$$SHOP_HTTPS): for this machine only, never a deployment";; esac
 	exec $(BIN)/python topology/run.py var/split/topology.toml --seed --collectstatic
+
+## extract: one step of billing's extraction behind the strangler proxy, on this machine
+## (docs/extracting-a-context.md): `make extract STEP=up`, then move-store, shadow, report,
+## cutover, rollback, status, down. The monolith on 127.0.0.1:$(PORT), service billing on
+## 127.0.0.1:$(BILLING_PORT), nginx on 127.0.0.1:$(PROXY_PORT); state in var/extract/.
+PROXY_PORT ?= 8080
+STEP ?= status
+extract: export SHOP_DATABASE_URL ?= postgresql://127.0.0.1:5432/shop
+extract: export SHOP_DATABASE_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+extract: export SHOP_REDIS_URL ?= redis://127.0.0.1:6379/0
+# For THIS MACHINE ONLY; both services share it, so their internal calls are signed alike.
+extract: export SHOP_SECRET_KEY ?= local-extract-key-this-machine-only-never-deploy
+extract: export SHOP_HTTPS ?= 0
+extract: export PORT
+extract: export BILLING_PORT
+extract: export PROXY_PORT
+extract: export PATH := $(abspath $(BIN)):$(PATH)
+extract: $(VENV)/.installed-run
+	$(BIN)/python topology/extract.py $(STEP)
+
+## extract-demo: every step of the extraction unattended, each step's evidence printed, on
+## databases, a Redis, ports and an nginx of its own; exits 1 if any evidence is missing,
+## and leaves nothing running (about 4 minutes)
+extract-demo: export SHOP_DATABASE_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+extract-demo: export SHOP_HTTPS ?= 0
+extract-demo: export PATH := $(abspath $(BIN)):$(PATH)
+extract-demo: $(VENV)/.installed-run
+	scripts/install-nginx
+	$(BIN)/python topology/extract.py demo
 
 ## ctl: supervisorctl against the supervisord of `make run-prod` (CTL=status by default:
 ## `make ctl CTL="restart worker"`, `make ctl CTL="tail -f web"`), or of one service of
