@@ -754,9 +754,16 @@ def demo(run: Extraction) -> None:
     after_rollback(run, alice, during_cutover)
 
 
-def place(base: str, token: str, quantity: int = 1, payment: str = "tok_visa", sku=LOOP_SKU) -> str:
+def place(
+    base: str,
+    token: str,
+    quantity: int = 1,
+    payment: str = "tok_visa",
+    sku: str = LOOP_SKU,
+    headers: dict | None = None,
+) -> str:
     body = {"lines": [{"sku": sku, "quantity": quantity}], "payment_token": payment}
-    answer = call(base, "POST", "/api/v1/orders", body, token)
+    answer = call(base, "POST", "/api/v1/orders", body, token, headers)
     if answer.status != 201:
         raise Missing(f"POST /api/v1/orders: {answer.status} {answer.text[:200]}")
     return answer.json()["id"]
@@ -873,6 +880,26 @@ def saga_through_the_proxy(run: Extraction, token: str) -> None:
         bool(placed_id) and in_billing and in_shop,
         f"correlation id {placed_id} in shop's log and in billing's",
     )
+    traces = getattr(run, "traces", None)
+    if traces is not None:
+        # A client that starts the trace: every span the order causes, in either service,
+        # joins it (the request's, its handlers', billing's call back to ordering).
+        import secrets
+
+        trace_id = secrets.token_hex(16)
+        traced = place(
+            base,
+            token,
+            headers={"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"},
+        )
+        settled(base, token, traced, "confirmed", "paid")
+        wanted = {"shop-web", "shop-worker", "billing-worker"}
+        found = wait_for(
+            lambda: wanted <= (services := traces.services_of(trace_id)) and services,
+            30,
+            f"spans of trace {trace_id} from {', '.join(sorted(wanted))}",
+        )
+        evidence(True, f"one trace {trace_id} across {', '.join(sorted(found))}")
 
 
 def billing_killed(run: Extraction, token: str, seconds: float = 30) -> None:
@@ -995,6 +1022,70 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class TraceCollector:
+    """An OTLP/HTTP receiver for the demo's services: which service sent spans of which trace."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[str, str, str]] = []  # (service.name, trace id, span name)
+        self.port = free_port()
+        self._server = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        import gzip
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+            ExportTraceServiceRequest,
+            ExportTraceServiceResponse,
+        )
+
+        spans = self.spans
+
+        class Receive(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                request = ExportTraceServiceRequest.FromString(body)
+                for resource in request.resource_spans:
+                    service = next(
+                        (
+                            a.value.string_value
+                            for a in resource.resource.attributes
+                            if a.key == "service.name"
+                        ),
+                        "",
+                    )
+                    for scope in resource.scope_spans:
+                        spans.extend(
+                            (service, span.trace_id.hex(), span.name) for span in scope.spans
+                        )
+                answer = ExportTraceServiceResponse().SerializeToString()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Receive)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def services_of(self, trace_id: str) -> set[str]:
+        return {service for service, trace, _ in list(self.spans) if trace == trace_id}
+
+
 class DemoResources:
     """What `demo` runs on and leaves nothing of: databases and roles of its own (a unique
     prefix), a private redis-server, free ports, a scratch work directory."""
@@ -1025,10 +1116,18 @@ class DemoResources:
             "WEB_CONCURRENCY": env.get("WEB_CONCURRENCY", "2"),
             "WORKER_CONCURRENCY": env.get("WORKER_CONCURRENCY", "1"),
         }
+        # Tracing on, into this run's own collector: one trace must cross both services.
+        self.traces = TraceCollector()
+        self.env.update(
+            OTEL_TRACES_EXPORTER="otlp",
+            OTEL_EXPORTER_OTLP_ENDPOINT=self.traces.url,
+            OTEL_BSP_SCHEDULE_DELAY="500",
+        )
         self.env.setdefault("SHOP_SECRET_KEY", f"extract-demo-{tag}-this-run-only")
         self.env["SHOP_INTERNAL_SECRET"] = self.env["SHOP_SECRET_KEY"]
 
     def start(self) -> None:
+        self.traces.start()
         binary = shutil.which("redis-server")
         if not binary:
             raise Missing("redis-server is not installed")
@@ -1058,6 +1157,7 @@ class DemoResources:
         import psycopg
         from psycopg import sql
 
+        self.traces.stop()
         if self.redis and self.redis.poll() is None:
             self.redis.terminate()
             self.redis.wait(10)
@@ -1138,6 +1238,7 @@ def run_demo(env: dict[str, str], workdir: Path | None) -> int:
     try:
         resources.start()
         run = Extraction(resources.workdir, resources.env)
+        run.traces = resources.traces
         try:
             demo(run)
         finally:

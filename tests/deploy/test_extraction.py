@@ -6,7 +6,8 @@ monolith -> move-store -> shadow -> cutover -> rollback, checking each step's ev
 (docs/extracting-a-context.md): the shadow report's verdict and a planted mismatch, client
 loops through every state change with no failed request, the saga through the proxy with
 billing on its own service (paid, declined, out of stock, refunded, stock conserved, one
-correlation id in both services' logs), routes per prefix in nginx's and the services'
+correlation id in both services' logs and, with tracing on into the demo's own OTLP
+receiver, one trace), routes per prefix in nginx's and the services'
 logs, `/_internal/` denied, billing SIGKILLed for 30 s with orders waiting and then
 confirming with one invoice and one charge each, and after the rollback the monolith
 serving the invoices written during the cutover with nothing undispatched or dead. It
@@ -36,6 +37,8 @@ EVIDENCE = [
     "cancel after payment: invoice refunded",
     "stock conserved:",
     "/_internal/ from outside: 404",
+    "in shop's log and in billing's",  # one correlation id
+    "across billing-worker, shop-web, shop-worker",  # one trace, tracing on
     "billing's queue grew:",
     "a client loop through cutover -> rollback:",
     "the invoice written during cutover is visible after rollback: paid",
