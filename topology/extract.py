@@ -49,6 +49,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from processes import alive, free_port, kill_tree, stop_tree  # noqa: E402 - beside this file
+
 ROOT = Path(__file__).resolve().parents[1]
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
@@ -241,68 +243,6 @@ class Service:
         return {line.split()[0]: line.split()[1] for line in lines if len(line.split()) > 1}
 
 
-def stop_tree(pid: int, timeout: float = 60) -> None:
-    """SIGTERM the entrypoint's group (supervisord stops its programs), then SIGKILL every
-    process group left under it: supervisord starts each program in a group of its own."""
-    groups = {_group(p) for p in _descendants(pid)} - {None}
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    deadline = time.monotonic() + timeout
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    for group in groups | {pid}:
-        try:
-            os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-def kill_tree(pid: int) -> None:
-    """SIGKILL every process of a service at once: no graceful anything."""
-    for group in {_group(p) for p in _descendants(pid)} - {None}:
-        try:
-            os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie is not alive
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
-
-
-def _group(pid: int) -> int | None:
-    try:
-        return os.getpgid(pid)
-    except ProcessLookupError:
-        return None
-
-
 @dataclass
 class Traffic:
     """A client loop through the proxy: reads and orders, every answer's status counted."""
@@ -377,7 +317,7 @@ class Extraction:
 
     def _pid(self, name: str) -> int | None:
         pid = self.state["pids"].get(name)
-        return pid if pid and _alive(pid) else None
+        return pid if pid and alive(pid) else None
 
     def _proxy(self, state: str) -> str:
         done = subprocess.run(  # noqa: S603 - our own manage.py
@@ -634,7 +574,7 @@ class Extraction:
         if pid:
             stop_tree(pid)
         self.state["pids"].pop("billing", None)
-        evidence(not _alive(pid) if pid else True, "service billing stopped")
+        evidence(not alive(pid) if pid else True, "service billing stopped")
         self.state["state"] = "monolith"
         self._save()
 
@@ -655,7 +595,7 @@ class Extraction:
                 pass
         for name in ("billing", "shop"):
             pid = self.state["pids"].get(name)
-            if pid and _alive(pid):
+            if pid and alive(pid):
                 stop_tree(pid)
         deadline = time.monotonic() + 10
         while server.master() and time.monotonic() < deadline:
@@ -910,7 +850,7 @@ def billing_killed(run: Extraction, token: str, seconds: float = 30) -> None:
     broker = redis.Redis.from_url(run.layout.env.get("SHOP_REDIS_URL", "redis://127.0.0.1:6379/0"))
     pid = run._pid("billing")
     kill_tree(pid)
-    wait_for(lambda: not _alive(pid), 30, "billing's processes gone")
+    wait_for(lambda: not alive(pid), 30, "billing's processes gone")
     queued_before = broker.llen("billing")
     orders = [place(base, token) for _ in range(5)]
     time.sleep(seconds)
@@ -1012,14 +952,6 @@ def _planted_copy(source: Path, target: Path) -> Path:
 
 
 # -- the demo's own resources -------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class TraceCollector:

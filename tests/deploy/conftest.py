@@ -22,6 +22,7 @@ import pytest
 from django.conf import settings
 from psycopg import sql
 from tests.runtime.conftest import RedisServer, free_port
+from topology.processes import descendants, group_of
 
 from shop.platform.db.config import postgres_targets
 from shop.platform.db.provisioning import admin_connect, drop_database
@@ -119,7 +120,7 @@ class Deployment:
         """
         if self.process is None:
             return
-        groups = {_group_of(pid) for pid in _descendants(self.process.pid)} - {None}
+        groups = {group_of(pid) for pid in descendants(self.process.pid)} - {None}
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -132,32 +133,6 @@ class Deployment:
                 os.killpg(group, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-
-
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
-
-
-def _group_of(pid: int) -> int | None:
-    try:
-        return os.getpgid(pid)
-    except ProcessLookupError:
-        return None
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ import signal
 from pathlib import Path
 
 import pytest
-from tests.deploy.conftest import Deployment, _descendants, container_env
+from tests.deploy.conftest import Deployment, container_env
+from topology.processes import descendants
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDER = {"lines": [{"sku": "MUG-CLASSIC", "quantity": 1}], "payment_token": "tok_visa"}
@@ -55,7 +56,7 @@ def pid_of(deployment: Deployment, name: str) -> int:
     # `celery -A shop.site worker` (`beat`).
     signature = set([word for word in procfile()[name].split() if "$" not in word][:4])
     running = {}
-    for pid in _descendants(deployment.process.pid):
+    for pid in descendants(deployment.process.pid):
         try:
             stat = Path(f"/proc/{pid}/stat").read_text()
             argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
