@@ -94,9 +94,9 @@ extract: export SHOP_REDIS_URL ?= redis://127.0.0.1:6379/0
 # For THIS MACHINE ONLY; both services share it, so their internal calls are signed alike.
 extract: export SHOP_SECRET_KEY ?= local-extract-key-this-machine-only-never-deploy
 extract: export SHOP_HTTPS ?= 0
-extract: export PORT
-extract: export BILLING_PORT
-extract: export PROXY_PORT
+extract: export PORT := $(PORT)
+extract: export BILLING_PORT := $(BILLING_PORT)
+extract: export PROXY_PORT := $(PROXY_PORT)
 extract: export PATH := $(abspath $(BIN)):$(PATH)
 extract: $(VENV)/.installed-run
 	$(BIN)/python topology/extract.py $(STEP)

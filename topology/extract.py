@@ -400,7 +400,9 @@ class Extraction:
         layout = self.layout
         for directory in (layout.workdir, layout.shadow_dir, layout.workdir / "logs"):
             directory.mkdir(parents=True, exist_ok=True)
-        layout.monolith_file.write_text(layout.monolith_toml(hosting_billing=True, moved=False))
+        # Once moved, billing's store stays moved: the old copy is closed to every role.
+        moved = self.state.get("moved", False)
+        layout.monolith_file.write_text(layout.monolith_toml(hosting_billing=True, moved=moved))
         layout.split_file.write_text(layout.split_toml())
         if self._pid("shop") is None:
             self.state["pids"]["shop"] = self.shop.start()
