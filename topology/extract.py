@@ -128,6 +128,7 @@ class Layout:
 
     workdir: Path
     env: dict[str, str]
+    pids: dict[str, int] = field(default_factory=dict)
 
     @property
     def shop_port(self) -> int:
@@ -226,7 +227,11 @@ class Service:
     def ready(self, hosts: list[str]) -> dict:
         """Wait until /readyz says ready, hosting exactly `hosts` (a reload has taken)."""
 
+        pid = self.layout.pids.get(self.name)
+
         def check():
+            if pid and not alive(pid):  # the entrypoint exited: waiting longer shows nothing
+                raise Missing(f"{self.name} exited while starting: see {self.log}")
             found = call(self.url, "GET", "/readyz")
             body = found.json()
             return found.status == 200 and sorted(body["hosts"]) == sorted(hosts) and body
@@ -304,6 +309,7 @@ class Extraction:
             self.layout, "billing", self.layout.split_file, self.layout.billing_port
         )
         self.state = self._load()
+        self.layout.pids = self.state["pids"]  # the services look up their own entrypoint
 
     # state kept between commands
     def _load(self) -> dict:
@@ -602,7 +608,7 @@ class Extraction:
         deadline = time.monotonic() + 10
         while server.master() and time.monotonic() < deadline:
             time.sleep(0.1)
-        self.state["pids"] = {}
+        self.state["pids"].clear()
         self.state["state"] = None
         self._save()
 
@@ -1034,6 +1040,7 @@ class DemoResources:
         )
         self.prefix = f"shop_extract{tag}"
         self.databases = [self.prefix, f"{self.prefix}_billing"]
+        self.scratch = workdir is None  # a directory of the demo's own, removed on success
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="shop-extract-"))
         self.redis_port = free_port()
         self.redis: subprocess.Popen | None = None
@@ -1186,6 +1193,8 @@ def run_demo(env: dict[str, str], workdir: Path | None) -> int:
         return 1
     finally:
         resources.stop()
+    if resources.scratch:  # kept on failure, for its logs
+        shutil.rmtree(resources.workdir, ignore_errors=True)
     say(f"demo: every step's evidence is there ({time.monotonic() - started:.0f} s)")
     return 0
 
