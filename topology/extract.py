@@ -1057,6 +1057,11 @@ class DemoResources:
             "WEB_CONCURRENCY": env.get("WEB_CONCURRENCY", "2"),
             "WORKER_CONCURRENCY": env.get("WORKER_CONCURRENCY", "1"),
         }
+        # A message Redis hands to a worker killed at that instant is lost from the broker
+        # (BRPOP serves a client whose connection the server has not yet seen close); the
+        # outbox's redelivery sends it again. Production waits 600 s for it; the demo,
+        # which kills billing mid-traffic, waits 15 s so the recovery shows within the run.
+        self.env.setdefault("SHOP_EVENTS_REDELIVER_AFTER_SECONDS", "15")
         # Tracing on, into this run's own collector: one trace must cross both services.
         self.traces = TraceCollector()
         self.env.update(
