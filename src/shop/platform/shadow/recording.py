@@ -42,6 +42,7 @@ class ShadowRecorder:
         self.contexts = frozenset(conf["contexts"])
         self.service = topology.current().this
         self.directory = Path(conf["dir"])
+        self.directory.mkdir(parents=True, exist_ok=True)  # once, not on every answer
 
     def __call__(self, request):
         response = self.get_response(request)
@@ -73,7 +74,6 @@ class ShadowRecorder:
             "at": time.time(),
         }
         line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
-        self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"{self.service}-{os.getpid()}.jsonl"
         # One write(2) per line on an O_APPEND descriptor: lines never tear or interleave.
         descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
