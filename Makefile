@@ -20,9 +20,10 @@ $(VENV)/.installed-run: pyproject.toml requirements/base.txt | $(BIN)/python
 	$(PIP_INSTALL) --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml requirements/dev.txt | $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml requirements/dev.txt requirements/local.txt \
+		packages/contextgate/pyproject.toml | $(BIN)/python
 	$(PIP_INSTALL) --require-hashes -r requirements/dev.txt
-	$(PIP_INSTALL) --no-deps -e .
+	$(PIP_INSTALL) --no-deps -r requirements/local.txt
 	touch $@ $(VENV)/.installed-run
 
 ## run: install, create every store, seed demo data, serve on 127.0.0.1:$(PORT)
@@ -129,10 +130,11 @@ seed: export SHOP_DEBUG ?= 1
 seed: $(VENV)/.installed-run
 	$(BIN)/python manage.py seed_demo
 
-## test: the architecture gate and the whole test suite
+## test: the architecture gate from the source alone (no settings, no environment), the
+## same gate in Django mode, then the whole test suite (the shop's and contextgate's)
 test: $(VENV)/.installed-dev
-	$(BIN)/lint-imports --config importlinter.ini
-	SHOP_DEBUG=1 $(BIN)/python manage.py check_architecture
+	env -i $(BIN)/contextgate check .
+	SHOP_DEBUG=1 $(BIN)/python manage.py contextgate
 	$(BIN)/pytest
 
 ## pacts: rewrite contracts/pacts/*.json from the consumer tests alone (`make test` rewrites
@@ -143,8 +145,8 @@ pacts: $(VENV)/.installed-dev
 
 ## lint: ruff's checks and its formatter, as CI runs them
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench packages
+	$(BIN)/ruff format --check src tests bench packages
 
 ## lock: write requirements/base.txt (runtime) and requirements/dev.txt (runtime + dev extra)
 ## from pyproject.toml, with hashes; dev is constrained to base's versions. Run it after

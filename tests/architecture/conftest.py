@@ -1,13 +1,15 @@
-"""A throwaway copy of the project to plant violations in and run the gate on.
+"""A throwaway copy of the project to plant violations in, and the gate in both modes on it.
 
-The copy holds `src/`, `manage.py`, `importlinter.ini` and the generated
-`docs/architecture/`. `check_architecture` runs in a subprocess with the copy as working
-directory and its `src` first on PYTHONPATH, so the gate reads, imports and writes
-(ratchet files, docs) the copy, never the real tree.
+The copy holds `src/`, `manage.py` and `importlinter.ini`. The static gate runs in process
+on the copy's folder (it imports nothing of it); the Django mode runs `manage.py
+contextgate` in a subprocess with the copy's `src` first on PYTHONPATH, so Django loads
+the copy's models, never the real tree's.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -18,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from contextgate import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,6 +44,17 @@ class GateRun:
             if v["status"] == status
         }
 
+    @property
+    def violations(self) -> list[dict[str, Any]]:
+        """Every violation reported, without the fix text (the same in both modes)."""
+        return sorted(
+            (
+                {k: v for k, v in found.items() if k != "hint"}
+                for found in self.report["violations"]
+            ),
+            key=lambda v: (v["file"], v["line"], v["check"], v["imported"]),
+        )
+
 
 @dataclass(frozen=True)
 class ProjectCopy:
@@ -59,15 +74,23 @@ class ProjectCopy:
         path.write_text("\n".join([*existing, *lines]) + "\n")
         return list(range(len(existing) + 1, len(existing) + len(lines) + 1))
 
-    def run(self, *args: str, output: str = "json") -> GateRun:
+    def static(self, *args: str) -> GateRun:
+        """`contextgate check` on the copy, in process."""
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(["check", str(self.root), "--format", "json", *args])
+        return GateRun(code, out.getvalue(), err.getvalue())
+
+    def django(self, *args: str) -> GateRun:
+        """`manage.py contextgate` on the copy, with Django's app registry of the copy."""
         env = {
             **os.environ,
             "PYTHONPATH": str(self.root / "src"),
-            "SHOP_SECRET_KEY": "architecture-gate-test",
+            "SHOP_DEBUG": "1",
             "SHOP_DATA_DIR": str(self.root / "var"),
         }
         completed = subprocess.run(
-            [sys.executable, "manage.py", "check_architecture", "--format", output, *args],
+            [sys.executable, "manage.py", "contextgate", "--format", "json", *args],
             cwd=self.root,
             env=env,
             capture_output=True,
@@ -87,5 +110,4 @@ def project(tmp_path: Path) -> ProjectCopy:
     )
     for name in ("manage.py", "importlinter.ini"):
         shutil.copy2(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "docs" / "architecture", tmp_path / "docs" / "architecture")
     return ProjectCopy(tmp_path)

@@ -1,3 +1,4 @@
+import importlib.util
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -19,40 +20,9 @@ ALLOWED_HOSTS = words("SHOP_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = words("SHOP_CSRF_TRUSTED_ORIGINS")
 
 # The four bounded contexts. Each is a Django app with a database alias of the same name.
+# Their architecture (public modules, layers, shared packages) is declared once, in
+# importlinter.ini; a test keeps this list and that declaration the same.
 SHOP_CONTEXTS = ["catalog", "inventory", "ordering", "billing"]
-
-# The architecture gate (`manage.py check_architecture`, docs/design.md §2) reads this one
-# declaration; importlinter.ini is generated from it (`--write-importlinter`).
-SHOP_ARCHITECTURE = {
-    "root": "shop",
-    "contexts": SHOP_CONTEXTS,
-    # Other contexts may import only these modules of a context, and only their __all__.
-    "public_modules": ["api", "events"],
-    # Shared code no context owns, top to bottom; neither imports a context or the site.
-    "shared": ["shop.platform", "shop.kernel"],
-    "composition_root": "shop.site",
-    # Top to bottom. Parentheses: a layer not every context has. `|`: siblings that may not
-    # import each other. Entry points (Django wiring, REST, subscribers, commands, the
-    # public api) call use cases in `application`, which run on `infrastructure` (ORM
-    # models, repositories, adapters), which maps to `domain` (pure rules) and `events`
-    # (the published language). `events` and `domain` are independent: the published
-    # language is primitives only and never leaks the internal model. `api` sits beside
-    # `rest`, not above it: the public api is an entry point for other contexts, not for
-    # our own views. Migrations are generated code that Django, not the layers, orders.
-    "layers": [
-        "(apps)",
-        "(admin) | (models) | (rest) | (subscribers) | (management) | api",
-        "application",
-        "infrastructure",
-        "events | domain",
-    ],
-    "unlayered": ["migrations"],
-    # Plain Python: every context's domain layer, and the shared kernel.
-    "framework_free": ["domain", "shop.kernel"],
-    "frameworks": ["django", "rest_framework", "celery", "psycopg"],
-    # Generated from the code by `check_architecture --write-docs`; the gate fails if stale.
-    "docs_dir": "docs/architecture",
-}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,6 +42,10 @@ INSTALLED_APPS = [
     "shop.site",
     *(f"shop.{context}" for context in SHOP_CONTEXTS),
 ]
+# The architecture gate's Django mode (`manage.py contextgate`, docs/architecture-gate.md)
+# where the development tools are installed; the image has neither it nor its commands.
+if importlib.util.find_spec("contextgate") is not None:
+    INSTALLED_APPS.append("contextgate")
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",

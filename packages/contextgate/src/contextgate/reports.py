@@ -1,7 +1,8 @@
-"""The gate's outcome for people (text, grouped by owner) and for tools (JSON).
+"""The gate's outcome for people (text, grouped by owner) and for tools (JSON, GitHub).
 
 SARIF, for code-scanning UIs, is in `sarif`. Every format carries the same violations,
-each marked new, stale (a ratchet entry that no longer occurs) or tolerated.
+each marked new, stale (a ratchet entry that no longer occurs) or tolerated; the GitHub
+workflow annotations show the new and stale ones, which are what fail a run.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from shop.platform.architecture.gate import Outcome
-from shop.platform.architecture.violations import PROJECT, Violation
+from contextgate.gate import Outcome
+from contextgate.violations import PROJECT, Violation
 
 NEW, STALE, TOLERATED = "new", "stale", "tolerated"
 
@@ -69,6 +70,33 @@ def as_text(outcome: Outcome, contexts: tuple[str, ...]) -> str:
         lines.append(f"  {name:<22}{seconds * 1000:8.1f} ms")
     lines.append(f"  {'total':<22}{outcome.total * 1000:8.1f} ms")
     return "\n".join(lines) + "\n"
+
+
+def as_github(outcome: Outcome) -> str:
+    """GitHub Actions workflow commands: one error annotation per new violation or stale
+    entry, shown on the pull request's diff, and the summary as a notice."""
+    lines = []
+    for status, v in statuses(outcome):
+        if status == TOLERATED:
+            continue
+        title = "stale ratchet entry" if status == STALE else f"contextgate {v.check}"
+        text = _escape(f"{v.message} Fix: {v.hint}")
+        lines.append(
+            f"::error file={_escape(v.file, True)},line={v.line},title={_escape(title, True)}::"
+            f"{text}"
+        )
+    counts = _counts(outcome)
+    lines.append(
+        f"::notice title=contextgate::{'passed' if outcome.passed else 'failed'}: "
+        f"{counts[NEW]} new, {counts[STALE]} stale, {counts[TOLERATED]} tolerated"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _escape(text: str, property_value: bool = False) -> str:
+    """Escaped as the workflow command syntax requires (data, or a property value)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
 
 
 def _counts(outcome: Outcome) -> dict[str, int]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shop.platform.architecture import ratchet
-from shop.platform.architecture.gate import Outcome
-from shop.platform.architecture.reports import TOLERATED, statuses
+from contextgate import __version__, ratchet
+from contextgate.gate import Outcome
+from contextgate.reports import TOLERATED, statuses
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-GUIDE = "docs/architecture-gate.md"
+GUIDE = "the README of contextgate (its Checks section)"
 
 
 def as_sarif(outcome: Outcome) -> str:
@@ -54,7 +54,8 @@ def as_sarif(outcome: Outcome) -> str:
             {
                 "tool": {
                     "driver": {
-                        "name": "check_architecture",
+                        "name": "contextgate",
+                        "version": __version__,
                         "rules": [
                             {
                                 "id": rule_id,

@@ -1,4 +1,4 @@
-"""Small readers over Python's `ast` that the source checks share.
+"""Small readers over Python's `ast` that the checks share.
 
 The checks look at code without running it, so they can point at a file and line. Names
 are resolved through the imports of the same file only: enough to tell which package a
@@ -25,7 +25,7 @@ def import_aliases(
     imports: Iterable[ast.Import | ast.ImportFrom], module: str, is_package: bool
 ) -> dict[str, str]:
     """Each local name bound by the imports of a file, and the dotted name it stands for:
-    ``from shop.billing import api as b`` binds ``b`` to ``shop.billing.api``."""
+    ``from acme.billing import api as b`` binds ``b`` to ``acme.billing.api``."""
     aliases: dict[str, str] = {}
     for node in imports:
         if isinstance(node, ast.Import):

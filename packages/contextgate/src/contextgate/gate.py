@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from shop.platform.architecture import ratchet
-from shop.platform.architecture.checks import CHECKS, Check
-from shop.platform.architecture.codebase import Codebase
-from shop.platform.architecture.ratchet import Verdict
-from shop.platform.architecture.violations import Violation
+from contextgate import ratchet
+from contextgate.checks import CHECKS, Check
+from contextgate.project import Project
+from contextgate.ratchet import Verdict
+from contextgate.violations import Violation
 
 
 @dataclass(frozen=True)
@@ -31,25 +31,25 @@ class Outcome:
 
 
 def find_violations(
-    codebase: Codebase, checks: Sequence[Check] = CHECKS
+    project: Project, checks: Sequence[Check] = CHECKS
 ) -> tuple[list[Violation], dict[str, float], dict[str, float]]:
     """Every violation the checks find, with the time spent preparing and in each check."""
     setup: dict[str, float] = {}
-    _timed(setup, "parse sources", codebase.parse_all)
-    _timed(setup, "read models", lambda: codebase.models)
+    _timed(setup, "parse sources", project.parse_all)
+    _timed(setup, "read models", lambda: project.models)
     if any(check.id == "imports" for check in checks):
-        _timed(setup, "build import graph", lambda: codebase.graph)
+        _timed(setup, "build import graph", lambda: project.graph)
     timings: dict[str, float] = {}
     found: list[Violation] = []
     for check in checks:
-        found += _timed(timings, check.id, lambda check=check: check.run(codebase))
+        found += _timed(timings, check.id, lambda check=check: check.run(project))
     return sorted(set(found)), setup, timings
 
 
-def run(codebase: Codebase, checks: Sequence[Check] = CHECKS) -> Outcome:
+def run(project: Project, checks: Sequence[Check] = CHECKS) -> Outcome:
     started = time.perf_counter()
-    violations, setup, timings = find_violations(codebase, checks)
-    entries, unreadable = ratchet.read(codebase)
+    violations, setup, timings = find_violations(project, checks)
+    entries, unreadable = ratchet.read(project)
     verdict = ratchet.judge(violations, entries, {check.id for check in checks})
     verdict = Verdict(verdict.new + unreadable, verdict.tolerated, verdict.stale)
     return Outcome(

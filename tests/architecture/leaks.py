@@ -1,9 +1,10 @@
-"""Runtime half of check 2: public functions hand out no ORM objects.
+"""The run-time half of the gate's public-names check: public functions hand out no ORM
+objects.
 
 An annotation can be missing or lie, so a test calls every public function of every
 context and looks inside what comes back. `public_functions` finds them from the
-declaration; `orm_objects_in` walks a result (dataclasses, mappings, sequences) and
-names the path to every model instance, QuerySet or manager it meets.
+declaration in importlinter.ini; `orm_objects_in` walks a result (dataclasses, mappings,
+sequences) and names the path to every model instance, QuerySet or manager it meets.
 """
 
 from __future__ import annotations
@@ -18,20 +19,20 @@ from typing import Any
 from django.db.models import Manager, Model, QuerySet
 from django.db.models.query import RawQuerySet
 
-from shop.platform.architecture.declaration import Architecture
+from contextgate.declaration import Declaration
 
 ORM_TYPES = (Model, QuerySet, RawQuerySet, Manager)
 API_MODULE = "api"
 
 
-def public_functions(architecture: Architecture) -> dict[str, Callable[..., Any]]:
+def public_functions(declaration: Declaration) -> dict[str, Callable[..., Any]]:
     """Every function other contexts may call: ``shop.catalog.api.quote`` -> the function.
 
     Searches each context's ``api`` module (events modules declare types, not calls) and
     only the names in its ``__all__``."""
     found = {}
-    for context in architecture.contexts:
-        name = f"{architecture.package_of(context)}.{API_MODULE}"
+    for context in declaration.contexts:
+        name = f"{context.package}.{API_MODULE}"
         if importlib.util.find_spec(name) is None:
             continue
         module = importlib.import_module(name)

@@ -4,7 +4,7 @@ Each owner (a context, a shared package, the composition root) may keep an
 ``architecture_todo.toml`` next to its code, listing violations by check and importer ->
 imported, never by line, each with the reason it is tolerated. The gate passes a listed
 violation, fails an unlisted one, and fails an entry that no longer occurs, so the list
-can only shrink. ``--update-ratchet`` rewrites the files from the current violations and
+can only shrink. ``--baseline`` rewrites the files from the current violations and
 keeps the reasons already written.
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from shop.platform.architecture.codebase import Codebase
-from shop.platform.architecture.violations import PROJECT, Violation
+from contextgate.project import Project
+from contextgate.violations import PROJECT, Violation
 
 FILENAME = "architecture_todo.toml"
 NEW_REASON = "TODO: why this is tolerated"
@@ -57,20 +57,20 @@ class Verdict:
         return not self.new and not self.stale
 
 
-def owners(codebase: Codebase) -> list[str]:
-    a = codebase.architecture
-    return [*(a.short_name(p) for p in a.owner_packages), a.root]
+def owners(project: Project) -> list[str]:
+    d = project.declaration
+    return [*d.owner_packages, *(r for r in d.roots if r not in d.owner_packages)]
 
 
-def path_of(codebase: Codebase, owner: str) -> Path:
-    return codebase.package_dir(codebase.architecture.owner_package(owner)) / FILENAME
+def path_of(project: Project, owner: str) -> Path:
+    return project.package_dir(project.declaration.owner_package(owner)) / FILENAME
 
 
-def read(codebase: Codebase) -> tuple[list[Entry], list[Violation]]:
+def read(project: Project) -> tuple[list[Entry], list[Violation]]:
     """Every entry of every ratchet file, and a violation for each file that cannot be read."""
     entries, unreadable = [], []
-    for owner in owners(codebase):
-        path = path_of(codebase, owner)
+    for owner in owners(project):
+        path = path_of(project, owner)
         if not path.exists():
             continue
         text = path.read_text()
@@ -86,7 +86,7 @@ def read(codebase: Codebase) -> tuple[list[Entry], list[Violation]]:
                     importer=item["importer"],
                     imported=item["imported"],
                     reason=item.get("reason", ""),
-                    file=codebase.relpath(path),
+                    file=project.relpath(path),
                     line=line,
                 )
                 for item, line in zip(todo, lines, strict=True)
@@ -94,7 +94,7 @@ def read(codebase: Codebase) -> tuple[list[Entry], list[Violation]]:
         except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as error:
             unreadable.append(
                 _ratchet_violation(
-                    owner, codebase.relpath(path), 1, ("", "", ""), f"cannot be read: {error}"
+                    owner, project.relpath(path), 1, ("", "", ""), f"cannot be read: {error}"
                 )
             )
     return entries, unreadable
@@ -137,13 +137,13 @@ def _ratchet_violation(owner: str, file: str, line: int, key: Key, message: str)
         importer=importer,
         imported=imported,
         message=message,
-        hint="Delete the entry (or run `python manage.py check_architecture --update-ratchet`): "
+        hint="Delete the entry (or run `contextgate check --baseline`): "
         "a fixed violation must not come back unnoticed.",
     )
 
 
 def write(
-    codebase: Codebase, violations: Iterable[Violation], entries: Iterable[Entry]
+    project: Project, violations: Iterable[Violation], entries: Iterable[Entry]
 ) -> list[Path]:
     """Rewrite the ratchet files to list exactly `violations`, keeping known reasons.
 
@@ -157,9 +157,9 @@ def write(
             slot = (violation.context, violation.key)
             listed[violation.context][violation.key] = reasons.get(slot) or NEW_REASON
     written = []
-    contexts = set(codebase.architecture.contexts)
-    for owner in owners(codebase):
-        path = path_of(codebase, owner)
+    contexts = set(project.declaration.labels)
+    for owner in owners(project):
+        path = path_of(project, owner)
         if owner in contexts or listed[owner] or path.exists():
             path.write_text(render(owner, listed[owner]))
             written.append(path)
@@ -169,8 +169,8 @@ def write(
 def render(owner: str, listed: dict[Key, str]) -> str:
     lines = [
         f"# Architecture violations {owner} still has, tolerated until they are fixed.",
-        "# `python manage.py check_architecture` fails on any violation not listed here and on",
-        "# any entry that no longer occurs, so this list only shrinks. `--update-ratchet`",
+        "# `contextgate check` fails on any violation not listed here and on any entry",
+        "# that no longer occurs, so this list only shrinks. `contextgate check --baseline`",
         "# rewrites it and keeps each reason: replace every TODO with why it is tolerated.",
     ]
     if not listed:

@@ -1,4 +1,4 @@
-"""Check 4: a context touches only its own tables, in code and in migrations (docs/design.md §3).
+"""table-ownership: a context touches only its own tables, in code and in migrations.
 
 Each context's store holds its tables alone: on PostgreSQL its role cannot even see the
 others' schemas. So SQL written by hand (``cursor.execute``, ``.raw()``, ``.extra()``,
@@ -13,9 +13,9 @@ import ast
 import re
 from collections.abc import Iterator
 
-from shop.platform.architecture.codebase import Codebase, SourceFile
-from shop.platform.architecture.syntax import argument, call_name, string, strings_in
-from shop.platform.architecture.violations import Violation
+from contextgate.project import Project, SourceFile
+from contextgate.syntax import argument, call_name, string, strings_in
+from contextgate.violations import Violation
 
 SQL_CALLS = frozenset({"execute", "executemany", "raw", "extra", "RunSQL"})
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
@@ -25,20 +25,20 @@ SQL_HINT = (
 )
 
 
-def check_table_ownership(codebase: Codebase) -> list[Violation]:
+def check_table_ownership(project: Project) -> list[Violation]:
     found = []
-    for source in codebase.files.values():
-        found += _foreign_sql(codebase, source)
+    for source in project.files.values():
+        found += _foreign_sql(project, source)
         if source.is_migration:
-            found += _foreign_dependencies(codebase, source)
-            found += _foreign_models_loaded(codebase, source)
+            found += _foreign_dependencies(project, source)
+            found += _foreign_models_loaded(project, source)
     return found
 
 
-def _foreign_sql(codebase: Codebase, source: SourceFile) -> Iterator[Violation]:
-    contexts = [c for c in codebase.architecture.contexts if c != source.context]
+def _foreign_sql(project: Project, source: SourceFile) -> Iterator[Violation]:
+    contexts = [c for c in project.declaration.labels if c != source.context]
     tables = {
-        table: context for context in contexts for table in codebase.models.tables.get(context, ())
+        table: context for context in contexts for table in project.models.tables.get(context, ())
     }
     schema = re.compile(
         r'(?<![\w.$"])"?(' + "|".join(map(re.escape, contexts)) + r')"?\s*\.\s*"?[A-Za-z_]',
@@ -92,18 +92,18 @@ def _string_constants(source: SourceFile) -> dict[str, list[ast.Constant]]:
     return found
 
 
-def _migration_label(codebase: Codebase, source: SourceFile) -> str | None:
-    return source.context or codebase.models.label_of(source.module)
+def _migration_label(project: Project, source: SourceFile) -> str | None:
+    return source.context or project.models.label_of(source.module)
 
 
-def _crosses(codebase: Codebase, own: str | None, other: str) -> bool:
+def _crosses(project: Project, own: str | None, other: str) -> bool:
     """Whether a migration of app `own` reaching app `other` crosses a context's store."""
-    contexts = codebase.architecture.contexts
+    contexts = project.declaration.labels
     return other != own and (own in contexts or other in contexts)
 
 
-def _foreign_dependencies(codebase: Codebase, source: SourceFile) -> Iterator[Violation]:
-    own = _migration_label(codebase, source)
+def _foreign_dependencies(project: Project, source: SourceFile) -> Iterator[Violation]:
+    own = _migration_label(project, source)
     for node in source.nodes(ast.Assign):
         if not any(
             isinstance(t, ast.Name) and t.id in {"dependencies", "run_before"} for t in node.targets
@@ -113,7 +113,7 @@ def _foreign_dependencies(codebase: Codebase, source: SourceFile) -> Iterator[Vi
             continue
         for element in node.value.elts:
             label, name = _dependency(element)
-            if label is None or not _crosses(codebase, own, label):
+            if label is None or not _crosses(project, own, label):
                 continue
             yield Violation(
                 check="table-ownership",
@@ -137,13 +137,13 @@ def _dependency(element: ast.expr) -> tuple[str | None, str]:
     return None, ""
 
 
-def _foreign_models_loaded(codebase: Codebase, source: SourceFile) -> Iterator[Violation]:
-    own = _migration_label(codebase, source)
+def _foreign_models_loaded(project: Project, source: SourceFile) -> Iterator[Violation]:
+    own = _migration_label(project, source)
     for call in source.nodes(ast.Call):
         if call_name(call) != "get_model":
             continue
         model = model_label(call)
-        if model is None or not _crosses(codebase, own, model.partition(".")[0]):
+        if model is None or not _crosses(project, own, model.partition(".")[0]):
             continue
         yield Violation(
             check="table-ownership",

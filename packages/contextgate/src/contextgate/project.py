@@ -1,0 +1,215 @@
+"""What the checks read, gathered once: the source files, the import graph, the models.
+
+A `Project` is a folder holding ``importlinter.ini`` and the root packages' source, found
+there or in its ``src/``. Nothing of the project is imported: files are parsed, the import
+graph is built by grimp from the same files, and the models are read from the parsed
+classes (`contextgate.models`), unless a Django-mode run hands in the app registry's view.
+"""
+
+from __future__ import annotations
+
+import ast
+import gc
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+
+from contextgate import syntax
+from contextgate.declaration import CONFIG, Declaration, DeclarationError, read
+
+T = TypeVar("T", bound=ast.AST)
+
+
+@dataclass
+class SourceFile:
+    """One module of a root package, parsed on first use."""
+
+    module: str
+    path: Path
+    is_package: bool
+    relpath: str
+    context: str | None
+    owner: str
+
+    @cached_property
+    def tree(self) -> ast.Module:
+        return ast.parse(self.path.read_bytes(), filename=str(self.path))
+
+    @cached_property
+    def _index(self) -> dict[type, list[ast.AST]]:
+        index: dict[type, list[ast.AST]] = defaultdict(list)
+        for node in ast.walk(self.tree):
+            index[type(node)].append(node)
+        return index
+
+    def nodes(self, *kinds: type[T]) -> list[T]:
+        """Every node of the given types anywhere in the file (one walk, shared by checks)."""
+        return [node for kind in kinds for node in self._index.get(kind, ())]  # type: ignore[misc]
+
+    @cached_property
+    def aliases(self) -> dict[str, str]:
+        imports = self.nodes(ast.Import, ast.ImportFrom)
+        return syntax.import_aliases(imports, self.module, self.is_package)
+
+    @property
+    def is_migration(self) -> bool:
+        return ".migrations." in f".{self.module}."
+
+    def resolve(self, expr: ast.AST) -> str | None:
+        """The dotted name an expression stands for: through the file's imports, or a
+        name the file defines at its top level."""
+        resolved = syntax.resolve(expr, self.aliases)
+        if resolved is None and isinstance(expr, ast.Name | ast.Attribute):
+            name = syntax.dotted(expr)
+            if name is not None and name.partition(".")[0] in self.defined:
+                return f"{self.module}.{name}"
+        return resolved
+
+    @cached_property
+    def defined(self) -> frozenset[str]:
+        return frozenset(node.name for node in self.nodes(ast.ClassDef))
+
+
+class Project:
+    """A project on disk and its declaration."""
+
+    def __init__(
+        self,
+        path: Path,
+        declaration: Declaration,
+        *,
+        session_options: dict[str, Any] | None = None,
+        models: Callable[[Project], Any] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.path = path.resolve()
+        self.declaration = declaration
+        self.session_options = session_options or {}
+        self._models = models
+        self.progress = progress
+
+    @classmethod
+    def load(cls, path: Path, config: str = CONFIG, **kwargs: Any) -> Project:
+        declaration, session = read(path, config)
+        return cls(path, declaration, session_options=session, **kwargs)
+
+    @cached_property
+    def source_dirs(self) -> dict[str, Path]:
+        """Each root package's folder: in the project folder or its ``src/``."""
+        found = {}
+        for root in self.declaration.roots:
+            for base in (self.path, self.path / "src"):
+                if (base / root).is_dir():
+                    found[root] = base / root
+                    break
+            else:
+                raise DeclarationError(f"root package {root!r} is neither in {self.path} nor src/")
+        return found
+
+    @cached_property
+    def files(self) -> dict[str, SourceFile]:
+        """Every module of the root packages by dotted name (packages: their __init__.py)."""
+        found: dict[str, SourceFile] = {}
+        d = self.declaration
+        for root, folder in self.source_dirs.items():
+            for path in sorted(folder.rglob("*.py")):
+                parts = path.relative_to(folder).with_suffix("").parts
+                if not _in_packages(folder, parts[:-1]):
+                    continue
+                is_package = parts[-1] == "__init__"
+                module = ".".join((root, *parts[: -1 if is_package else None]))
+                found[module] = SourceFile(
+                    module=module,
+                    path=path,
+                    is_package=is_package,
+                    relpath=self.relpath(path),
+                    context=d.context_of(module),
+                    owner=d.owner_of(module),
+                )
+        return found
+
+    def parse_all(self) -> None:
+        """Parse and index every file now, so that cost is timed on its own."""
+        # Parsing allocates many objects that all stay alive: collecting meanwhile is waste.
+        gc.disable()
+        try:
+            total = len(self.files)
+            for done, source in enumerate(self.files.values(), 1):
+                source.nodes(ast.Module)
+                if self.progress and (done % 200 == 0 or done == total):
+                    self.progress(done, total)
+        finally:
+            gc.enable()
+
+    def relpath(self, path: Path) -> str:
+        path = path.resolve()
+        return str(path.relative_to(self.path)) if path.is_relative_to(self.path) else str(path)
+
+    def package_dir(self, package: str) -> Path:
+        root, _, rest = package.partition(".")
+        return self.source_dirs[root].joinpath(*filter(None, rest.split(".")))
+
+    @cached_property
+    def graph(self) -> Any:
+        """grimp's import graph of the root packages, built from the files on disk."""
+        import grimp
+
+        options = {k: str(v).lower() for k, v in self.session_options.items()}
+        with _found_here(self.source_dirs):
+            return grimp.build_graph(
+                *self.declaration.roots,
+                include_external_packages=options.get("include_external_packages") == "true",
+                exclude_type_checking_imports=options.get("exclude_type_checking_imports")
+                == "true",
+                cache_dir=None,
+            )
+
+    @cached_property
+    def models(self) -> Any:
+        """The models of every app in the tree: parsed, or the app registry's in Django mode."""
+        if self._models is not None:
+            return self._models(self)
+        from contextgate.models import read_models
+
+        return read_models(self)
+
+    @cached_property
+    def declared_all(self) -> dict[str, tuple[str, ...] | None]:
+        """``__all__`` of each context's public modules and their submodules (None where a
+        module declares none, or none that can be read without running it)."""
+        found = {}
+        for label in self.declaration.labels:
+            for public in self.declaration.public_modules_of(label):
+                for module, source in self.files.items():
+                    if module == public or module.startswith(public + "."):
+                        found[module] = syntax.declared_all(source.tree)
+        return found
+
+
+@contextmanager
+def _found_here(source_dirs: dict[str, Path]) -> Iterator[None]:
+    """Let grimp find the root packages in these folders: first on the path, and not the
+    copies this process may already have imported from elsewhere."""
+    folders = [str(p.parent) for p in source_dirs.values()]
+    hidden = {
+        name: sys.modules.pop(name)
+        for name in list(sys.modules)
+        if name.partition(".")[0] in source_dirs
+    }
+    saved = list(sys.path)
+    sys.path[:0] = folders
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+        sys.modules.update(hidden)
+
+
+def _in_packages(root: Path, parts: tuple[str, ...]) -> bool:
+    """Whether every folder between the root package and a file is a package itself."""
+    return all((root.joinpath(*parts[: i + 1]) / "__init__.py").exists() for i in range(len(parts)))
