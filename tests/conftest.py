@@ -156,31 +156,3 @@ def event_worker(transactional_db):
     running = worker.start()
     yield running
     worker.stop()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def runtime_table_guard():
-    """Check 6 of the architecture gate: every alias queries only its own context's tables.
-
-    Wraps every connection, in every thread, for the whole run; a cross-context query
-    raises before it reaches the store, and `_no_cross_context_queries` fails its test.
-    """
-    from shop.platform.architecture.runtime_guard import TableGuard
-
-    guard = TableGuard.from_models(strict=True)
-    guard.install()
-    yield guard
-    guard.uninstall()
-
-
-@pytest.fixture(autouse=True)
-def _no_cross_context_queries(runtime_table_guard):
-    runtime_table_guard.take()  # what setup outside any test did is not this test's doing
-    yield
-    found = runtime_table_guard.take()
-    if found:
-        pytest.fail(
-            "Cross-context queries (docs/architecture-gate.md, runtime guard):\n"
-            + "\n".join(f"  {access}" for access in found),
-            pytrace=False,
-        )

@@ -67,9 +67,9 @@ def _fails_with_permission_error(alias: str, statement: str) -> str:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(databases="__all__")
-def test_the_ordering_role_cannot_read_billing_tables(runtime_table_guard):
+def test_the_ordering_role_cannot_read_billing_tables(contextgate_guard):
     # The store itself must refuse, so the statement goes past the suite's runtime guard.
-    with runtime_table_guard.allowed():
+    with contextgate_guard.allowed():
         error = _fails_with_permission_error("ordering", "SELECT * FROM billing.billing_invoice")
     assert "permission denied for schema billing" in error
 

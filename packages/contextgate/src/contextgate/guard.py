@@ -1,18 +1,19 @@
-"""Check 6: at run time, each database alias touches only the tables of its own context.
+"""The runtime guard: at run time, each database alias touches only its own store's tables.
 
-The gate reads code, so it misses SQL built at run time, table names that come from
+A reading of the source misses SQL built at run time, table names that come from
 settings, and queries a library runs for us. This guard watches the queries themselves:
 a Django execute wrapper on every connection, in every thread, reads the tables each
 statement names (after FROM, JOIN, INTO, UPDATE, TABLE, TRUNCATE; quoted or not, with or
 without a schema) and flags any table that a model of another alias owns, or any schema
 named after another alias. It records the access *before* the statement runs, so a
 query the store would refuse anyway (a missing table on SQLite, a denied schema on
-PostgreSQL) is still reported as what it is. The test suite installs it for every test
-(tests/conftest.py); production relies on the stores themselves (docs/design.md §3).
+PostgreSQL) is still reported as what it is. The pytest plugin (`pytest_plugin`)
+installs it for a whole test run; in production the stores enforce their own boundary.
 
 Ownership comes from the models: a model's ``db_table`` belongs to the alias Django's
-router writes that model to. ``django_migrations`` exists in every store and belongs to
-all of them.
+router writes that model to (`router.db_for_write`), so each context's store is the
+alias its models are routed to. ``django_migrations`` exists in every store and belongs
+to all of them.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ _KEYWORD = re.compile(
 
 
 class CrossContextQuery(Exception):  # noqa: N818 - reads as what happened, like Django's errors
-    """An alias was about to query a table (or schema) that belongs to another alias."""
+    """An alias was about to query a table (or schema) that belongs to another alias's store."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,8 @@ class TableGuard:
 
     Install it once with `install`; it then wraps every connection, existing ones of this
     thread and any opened later in any thread. `take` returns what was recorded since the
-    last call; `allowed` lets a block through unrecorded (for tests of the stores' own
-    enforcement, which must reach the database).
+    last call; `allowed` lets a block through unrecorded (for tests of a store's own
+    enforcement, whose statement must reach the database).
     """
 
     def __init__(self, owners: Mapping[str, str], *, strict: bool = True) -> None:
@@ -154,7 +155,7 @@ class TableGuard:
     @contextmanager
     def allowed(self) -> Iterator[None]:
         """Let this thread's queries through unrecorded: for a test that checks the store
-        itself refuses a cross-context query, so the statement must reach it."""
+        itself refuses a cross-alias query, so the statement must reach it."""
         self._allowed.depth = getattr(self._allowed, "depth", 0) + 1
         try:
             yield
@@ -187,7 +188,7 @@ class TableGuard:
 
     @property
     def _uid(self) -> str:
-        return f"runtime-table-guard-{id(self)}"
+        return f"contextgate-guard-{id(self)}"
 
     def _connected(self, sender: Any, connection: Any, **kwargs: Any) -> None:
         self.watch(connection)
