@@ -1,12 +1,12 @@
-"""docs/architecture/contexts/<context>.md: one page per context (a "canvas", as Spring
+"""``contexts/<context>.md``: one page per context (a "canvas", as Spring
 Modulith calls it): its store and tables, domain classes, api, and the events it
 publishes and consumes."""
 
 from __future__ import annotations
 
-from shop.platform.architecture.docs.facts import Context, Facts
-from shop.platform.architecture.docs.markdown import NONE, cell, code, generated_notice, table
-from shop.platform.architecture.docs.sources import DataClass
+from contextgate.docs.facts import Context, Facts, domain_layer
+from contextgate.docs.markdown import NO_CATALOGUE, NONE, cell, code, generated_notice, table
+from contextgate.docs.sources import DataClass
 
 FOLDER = "contexts"
 
@@ -16,6 +16,7 @@ def filename(context: Context) -> str:
 
 
 def render(facts: Facts, context: Context) -> str:
+    layer = domain_layer(facts.declaration)
     lines = [
         *generated_notice(f"What the {context.name} context is made of and how it talks."),
         "",
@@ -29,16 +30,16 @@ def render(facts: Facts, context: Context) -> str:
                 [
                     "public modules",
                     ", ".join(
-                        code(f"{context.package}.{m}") for m in facts.architecture.public_modules
+                        code(f"{context.package}.{m}") for m in facts.declaration.public_modules
                     ),
                 ],
                 ["map", "[context map](../context-map.md)"],
             ],
         ),
         "",
-        f"## Domain model ({code(context.package + '.domain')})",
+        f"## Domain model ({code(f'{context.package}.{layer}')})",
         "",
-        *_classes(context.domain, "No dataclasses in the domain package."),
+        *_classes(context.domain, f"No dataclasses in the {layer} package."),
         "",
         "## Api",
         "",
@@ -87,20 +88,26 @@ def _uses(facts: Facts, context: Context) -> list[str]:
 
 
 def _events(facts: Facts, context: Context) -> list[str]:
+    if facts.catalogue is None:
+        return ["## Events", "", NO_CATALOGUE]
     published = [
         [
             code(e.type),
             str(e.version),
             cell(e.summary),
-            cell(", ".join(f"{li.context}: {code(li.handler)}" for li in facts.listeners_of(e))),
+            cell(
+                ", ".join(
+                    f"{li.context}: {code(li.handler)}"
+                    for li in facts.listeners_of(e.type, e.version)
+                )
+            ),
         ]
         for e in facts.published_by(context.name)
     ]
-    consumed = []
-    for li in facts.listeners_in(context.name):
-        event = facts.event(li.event_type, li.version)
-        publisher = event.source if event else li.event_type.partition(".")[0]
-        consumed.append([code(li.event_type), str(li.version), publisher, code(li.handler)])
+    consumed = [
+        [code(li.type), str(li.version), facts.publisher(li.type), code(li.handler)]
+        for li in facts.listeners_in(context.name)
+    ]
     return [
         "## Events published",
         "",

@@ -1,12 +1,13 @@
-"""docs/architecture/context-map.md: the contexts, what they may use of each other, what
-they do use (imports of public modules, with the names taken), and the event flows."""
+"""``context-map.md``: the contexts, what they may use of each other, what they do use
+(imports of public modules, with the names taken), and the event flows."""
 
 from __future__ import annotations
 
 from itertools import combinations
 
-from shop.platform.architecture.docs.facts import Facts
-from shop.platform.architecture.docs.markdown import (
+from contextgate.docs.facts import Facts
+from contextgate.docs.markdown import (
+    NO_CATALOGUE,
     NONE,
     cell,
     code,
@@ -24,10 +25,11 @@ def render(facts: Facts) -> str:
 
 
 def _head(facts: Facts) -> list[str]:
+    d = facts.declaration
     rows = []
     for context in facts.contexts:
         published = {e.type for e in facts.published_by(context.name)}
-        consumed = {li.event_type for li in facts.listeners_in(context.name)}
+        consumed = {li.type for li in facts.listeners_in(context.name)}
         rows.append(
             [
                 f"[{context.name}](contexts/{context.name}.md)",
@@ -38,14 +40,12 @@ def _head(facts: Facts) -> list[str]:
             ]
         )
     return [
-        *generated_notice(
-            f"The contexts of `{facts.architecture.root}` and how they depend on each other."
-        ),
+        *generated_notice(f"The contexts of `{facts.name}` and how they depend on each other."),
         "",
         "# Context map",
         "",
-        f"Contexts come from {facts.settings_module}; each has its own store (database "
-        "alias). Events: [events.md](events.md), [asyncapi.yaml](asyncapi.yaml).",
+        f"Contexts come from the `{d.contract_id}` contract in {d.config}; each has its own "
+        "store (database alias). Events: [events.md](events.md), [asyncapi.yaml](asyncapi.yaml).",
         "",
         *table(["context", "store alias", "tables", "publishes", "listens to"], rows),
     ]
@@ -56,7 +56,7 @@ def _dependencies(facts: Facts) -> list[str]:
     lines = ["", "## Dependencies", ""]
     lines += [
         f"Allowed (dotted): every context may use the public modules ({facts.public_modules}) "
-        "of every other context, and only those (`check_architecture` enforces it). "
+        "of every other context, and only those (the `bounded_contexts` contract enforces it). "
         "Found in the code (solid): which context imports which other context's public "
         "module, labelled with the names it takes.",
         "",
@@ -90,6 +90,8 @@ def _dependencies(facts: Facts) -> list[str]:
 
 def _event_flows(facts: Facts) -> list[str]:
     lines = ["", "## Event flows", ""]
+    if facts.catalogue is None:
+        return [*lines, NO_CATALOGUE]
     lines += [
         "Publisher -> event type -> subscriber, from the events each context declares and "
         "the subscriptions registered on the event bus.",
@@ -99,17 +101,15 @@ def _event_flows(facts: Facts) -> list[str]:
         *(f"    {node_id('ctx', c.name)}[{label(c.name)}]" for c in facts.contexts),
     ]
     flows = sorted(
-        {(e.source, e.type, e.version) for e in facts.events}
-        | {(_publisher(facts, li.event_type), li.event_type, li.version) for li in facts.listeners}
+        {(e.context, e.type, e.version) for e in facts.events}
+        | {(facts.publisher(li.type), li.type, li.version) for li in facts.listeners}
     )
     rows = []
     for source, event_type, version in flows:
         event = node_id("ev", f"{event_type}_v{version}")
         lines.append(f"    {event}([{label(f'{event_type} v{version}')}])")
         lines.append(f"    {node_id('ctx', source)} --> {event}")
-        handlers = [
-            li for li in facts.listeners if (li.event_type, li.version) == (event_type, version)
-        ]
+        handlers = facts.listeners_of(event_type, version)
         for subscriber in sorted({li.context for li in handlers}):
             lines.append(f"    {event} --> {node_id('ctx', subscriber)}")
         rows += [
@@ -119,9 +119,3 @@ def _event_flows(facts: Facts) -> list[str]:
     lines += ["```", ""]
     lines += table(["publisher", "event", "version", "subscriber", "handler"], rows)
     return lines
-
-
-def _publisher(facts: Facts, event_type: str) -> str:
-    """The declared source of an event type (its prefix when no class declares it here)."""
-    declared = next((e.source for e in facts.events if e.type == event_type), None)
-    return declared or event_type.partition(".")[0]

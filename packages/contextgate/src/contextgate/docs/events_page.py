@@ -1,12 +1,14 @@
-"""docs/architecture/events.md: every event type and version, its JSON Schema, who
-publishes it and who subscribes to it."""
+"""``events.md``: every event type and version, its JSON Schema, who publishes it and who
+subscribes to it."""
 
 from __future__ import annotations
 
 import json
 
-from shop.platform.architecture.docs.facts import Event, Facts
-from shop.platform.architecture.docs.markdown import (
+from contextgate.docs.catalogue import Event
+from contextgate.docs.facts import Facts
+from contextgate.docs.markdown import (
+    NO_CATALOGUE,
     NONE,
     anchor,
     cell,
@@ -14,9 +16,9 @@ from shop.platform.architecture.docs.markdown import (
     generated_notice,
     table,
 )
-from shop.platform.architecture.docs.schema import DRAFT
 
 FILENAME = "events.md"
+DRAFT = "http://json-schema.org/draft-07/schema#"  # AsyncAPI 3.0's default schema format
 
 
 def render(facts: Facts) -> str:
@@ -25,18 +27,21 @@ def render(facts: Facts) -> str:
         "",
         "# Integration events",
         "",
-        "Each event travels in a CloudEvents 1.0 envelope: `type` is the event type, "
-        "`dataversion` its version, `source` the publishing context, `subject` the id of "
-        "the aggregate it is about, and `data` the fields whose schema is shown below. The "
-        "same in machine-readable form: [asyncapi.yaml](asyncapi.yaml).",
+    ]
+    if facts.catalogue is None:
+        return "\n".join([*lines, NO_CATALOGUE]) + "\n"
+    envelope = facts.catalogue.envelope
+    lines += [
+        (envelope.description + " " if envelope else "")
+        + "The same in machine-readable form: [asyncapi.yaml](asyncapi.yaml).",
         "",
     ]
     rows = [
         [
             f"[{code(e.type)}](#{anchor(_heading(e))})",
             str(e.version),
-            e.source,
-            cell(", ".join(sorted({li.context for li in facts.listeners_of(e)}))),
+            e.context,
+            cell(", ".join(sorted({li.context for li in facts.listeners_of(e.type, e.version)}))),
             cell(e.summary),
         ]
         for e in facts.events
@@ -52,7 +57,7 @@ def _heading(event: Event) -> str:
 
 
 def _section(facts: Facts, event: Event) -> list[str]:
-    listeners = facts.listeners_of(event)
+    listeners = facts.listeners_of(event.type, event.version)
     subscribers = (
         ", ".join(f"{li.context} ({code(li.handler)})" for li in listeners) or f"{NONE} (nobody)"
     )
@@ -62,7 +67,7 @@ def _section(facts: Facts, event: Event) -> list[str]:
         "",
         *(event.description.splitlines() if event.description else []),
         *([""] if event.description else []),
-        f"- Published by: {event.source} ({code(f'{event.module}.{event.name}')})",
+        f"- Published by: {event.context} ({code(f'{event.module}.{event.name}')})",
         f"- Subscribed by: {subscribers}",
         "",
         "```json",

@@ -1,43 +1,20 @@
-"""Everything the generated docs say, gathered once from the code and the running project.
+"""Everything the generated docs say, gathered once; the renderers only format it.
 
 Sources: the declaration (contexts, public modules), the parsed source (uses between
-contexts, api signatures, domain classes), Django (each context's store alias and
-tables) and the event bus (event classes, subscriptions). The renderers only format it.
+contexts, api signatures, domain classes), the models (each context's tables), the
+database router (each context's store alias) and the project's event catalogue.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from shop.platform.architecture.codebase import Codebase
-from shop.platform.architecture.declaration import SETTING, Architecture
-from shop.platform.architecture.docs import messaging, sources
-from shop.platform.architecture.docs.messaging import Listener
-from shop.platform.architecture.docs.schema import docstring, object_schema
-from shop.platform.architecture.docs.sources import DataClass, Function, Use
-
-
-@dataclass(frozen=True)
-class Event:
-    """One version of one event type, as it travels in the envelope's ``data``."""
-
-    type: str
-    version: int
-    source: str  # the publishing context
-    name: str
-    module: str
-    description: str
-    schema: dict
-
-    @property
-    def key(self) -> str:
-        """A stable id for the version: ``ordering.OrderPlaced.v1``."""
-        return f"{self.type}.v{self.version}"
-
-    @property
-    def summary(self) -> str:
-        return " ".join(self.description.split("\n\n")[0].split())
+from contextgate.declaration import Declaration
+from contextgate.docs import sources
+from contextgate.docs.catalogue import Catalogue, Event, Listener
+from contextgate.docs.sources import DataClass, Function, Use
+from contextgate.project import Project
 
 
 @dataclass(frozen=True)
@@ -53,74 +30,62 @@ class Context:
 
 @dataclass(frozen=True)
 class Facts:
-    architecture: Architecture
-    settings_module: str
+    declaration: Declaration
     contexts: tuple[Context, ...]
     uses: tuple[Use, ...]
-    events: tuple[Event, ...]
-    listeners: tuple[Listener, ...]
+    catalogue: Catalogue | None  # None: the project names no hook
+
+    @property
+    def name(self) -> str:
+        """The project, by its root packages."""
+        return ", ".join(self.declaration.roots)
 
     @property
     def public_modules(self) -> str:
-        return ", ".join(f"`{m}`" for m in self.architecture.public_modules)
+        return ", ".join(f"`{m}`" for m in self.declaration.public_modules)
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return self.catalogue.events if self.catalogue else ()
+
+    @property
+    def listeners(self) -> tuple[Listener, ...]:
+        return self.catalogue.listeners if self.catalogue else ()
 
     def published_by(self, context: str) -> list[Event]:
-        return [e for e in self.events if e.source == context]
+        return [e for e in self.events if e.context == context]
 
-    def listeners_of(self, event: Event) -> list[Listener]:
-        return [
-            li
-            for li in self.listeners
-            if (li.event_type, li.version) == (event.type, event.version)
-        ]
+    def listeners_of(self, event_type: str, version: int) -> list[Listener]:
+        return [li for li in self.listeners if (li.type, li.version) == (event_type, version)]
 
     def listeners_in(self, context: str) -> list[Listener]:
         return [li for li in self.listeners if li.context == context]
 
-    def event(self, event_type: str, version: int) -> Event | None:
-        return next((e for e in self.events if (e.type, e.version) == (event_type, version)), None)
+    def publisher(self, event_type: str) -> str:
+        """The context publishing an event type: as declared, else the type's prefix (a
+        handler for an event no context here declares)."""
+        declared = next((e.context for e in self.events if e.type == event_type), None)
+        return declared or event_type.partition(".")[0]
 
 
-def gather(codebase: Codebase) -> Facts:
-    from django.conf import settings
-
-    a = codebase.architecture
-    _import_public_modules(codebase)  # events register when their module is imported
-    # Declared contexts' events and handlers only, not those a test or a sample registers.
-    events = tuple(_event(cls) for cls in messaging.event_classes() if a.context_of(cls.__module__))
-    listeners = tuple(li for li in messaging.listeners() if a.context_of(li.module))
-    event_classes = {(e.module, e.name) for e in events}
+def gather(
+    project: Project,
+    catalogue: Catalogue | None,
+    aliases: Callable[[str], tuple[str, ...]] = lambda label: (),
+) -> Facts:
+    """The facts of `project`; `aliases` gives the database aliases of a context's models."""
+    events = {(e.module, e.name) for e in catalogue.events} if catalogue else set()
     return Facts(
-        architecture=a,
-        settings_module=f"settings.{SETTING} ({settings.SETTINGS_MODULE})",
-        contexts=tuple(_context(codebase, name, event_classes) for name in a.contexts),
-        uses=tuple(sources.uses_between_contexts(codebase)),
-        events=events,
-        listeners=listeners,
-    )
-
-
-def _context(codebase: Codebase, name: str, event_classes: set[tuple[str, str]]) -> Context:
-    a = codebase.architecture
-    package = a.package_of(name)
-    public = [f"{package}.{module}" for module in a.public_modules]
-    return Context(
-        name=name,
-        package=package,
-        aliases=_aliases(name),
-        tables=tuple(sorted(codebase.models.tables.get(name, ()))),
-        api=tuple(f for module in public for f in sources.api_functions(codebase, module)),
-        api_types=tuple(
-            c
-            for module in public
-            for c in sources.published_classes(codebase, module)
-            if (c.module, c.name) not in event_classes
+        declaration=project.declaration,
+        contexts=tuple(
+            _context(project, label, events, aliases) for label in project.declaration.labels
         ),
-        domain=tuple(sources.domain_classes(codebase, f"{package}.domain")),
+        uses=tuple(sources.uses_between_contexts(project)),
+        catalogue=catalogue,
     )
 
 
-def _aliases(label: str) -> tuple[str, ...]:
+def store_aliases(label: str) -> tuple[str, ...]:
     """The database aliases Django's router writes the context's models to."""
     from django.apps import apps
     from django.db import router
@@ -132,20 +97,31 @@ def _aliases(label: str) -> tuple[str, ...]:
     return tuple(sorted({router.db_for_write(model) for model in models}))
 
 
-def _event(cls: type) -> Event:
-    return Event(
-        type=cls.event_type,
-        version=cls.version,
-        source=cls.source,
-        name=cls.__name__,
-        module=cls.__module__,
-        description=docstring(cls),
-        schema=object_schema(cls),
+def _context(
+    project: Project,
+    label: str,
+    events: set[tuple[str, str]],
+    aliases: Callable[[str], tuple[str, ...]],
+) -> Context:
+    d = project.declaration
+    package = d.package_of(label)
+    public = d.public_modules_of(label)
+    return Context(
+        name=label,
+        package=package,
+        aliases=aliases(label),
+        tables=tuple(sorted(project.models.tables.get(label, ()))),
+        api=tuple(f for module in public for f in sources.api_functions(project, module)),
+        api_types=tuple(
+            c
+            for module in public
+            for c in sources.published_classes(project, module)
+            if (c.module, c.name) not in events
+        ),
+        domain=tuple(sources.domain_classes(project, f"{package}.{domain_layer(d)}")),
     )
 
 
-def _import_public_modules(codebase: Codebase) -> None:
-    for context in codebase.architecture.contexts:
-        for module in codebase.public_modules_of(context):
-            if module in codebase.files:
-                importlib.import_module(module)
+def domain_layer(d: Declaration) -> str:
+    """The layer holding a context's model: its first framework-free layer, or ``domain``."""
+    return next((layer for layer in d.framework_free if "." not in layer), "domain")

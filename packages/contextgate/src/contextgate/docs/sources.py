@@ -1,6 +1,6 @@
 """What the docs read from the source: uses of other contexts' public modules, each
-context's api and its domain classes. From the parsed files the gate already holds, so
-nothing is imported and every fact has a file behind it.
+context's api and its domain classes. From the parsed files, so nothing is imported and
+every fact has a file behind it.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import ast
 from collections import defaultdict
 from dataclasses import dataclass
 
-from shop.platform.architecture.codebase import Codebase, SourceFile
-from shop.platform.architecture.public_interface import is_within
-from shop.platform.architecture.syntax import absolute_module, declared_all
+from contextgate.declaration import is_within
+from contextgate.project import Project, SourceFile
+from contextgate.syntax import absolute_module, declared_all
 
 
 @dataclass(frozen=True, order=True)
@@ -40,16 +40,17 @@ class DataClass:
     summary: str
 
 
-def uses_between_contexts(codebase: Codebase) -> list[Use]:
+def uses_between_contexts(project: Project) -> list[Use]:
     """Every context's uses of other contexts' public modules, with the names it takes."""
+    d = project.declaration
     public = {
         module: (context, module.rpartition(".")[2])
-        for context in codebase.architecture.contexts
-        for module in codebase.public_modules_of(context)
+        for context in d.labels
+        for module in d.public_modules_of(context)
     }
     names: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     where: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for source in codebase.files.values():
+    for source in project.files.values():
         if source.context is None:
             continue
         for module, name in _taken(source, public):
@@ -81,7 +82,7 @@ def _taken(source: SourceFile, public: dict[str, tuple[str, str]]) -> set[tuple[
             base = absolute_module(node, source.module, source.is_package)
             for alias in node.names:
                 if f"{base}.{alias.name}" in public:
-                    found.add((f"{base}.{alias.name}", ""))  # `from shop.catalog import api`
+                    found.add((f"{base}.{alias.name}", ""))  # `from acme.sales import api`
                 elif (module := module_of(base)) is not None and alias.name != "*":
                     found.add((module, alias.name))
         else:
@@ -91,9 +92,9 @@ def _taken(source: SourceFile, public: dict[str, tuple[str, str]]) -> set[tuple[
     return found
 
 
-def api_functions(codebase: Codebase, module: str) -> list[Function]:
+def api_functions(project: Project, module: str) -> list[Function]:
     """The published functions of a module (its ``__all__``), with signature and summary."""
-    source = codebase.files.get(module)
+    source = project.files.get(module)
     if source is None:
         return []
     published = declared_all(source.tree)
@@ -110,19 +111,19 @@ def api_functions(codebase: Codebase, module: str) -> list[Function]:
     return sorted(found, key=lambda f: f.name)
 
 
-def published_classes(codebase: Codebase, module: str) -> list[DataClass]:
+def published_classes(project: Project, module: str) -> list[DataClass]:
     """The classes a public module publishes (its DTOs), with their fields."""
-    source = codebase.files.get(module)
+    source = project.files.get(module)
     if source is None:
         return []
     published = declared_all(source.tree)
     return [c for c in _classes(source) if _is_published(c.name, published) and c.fields]
 
 
-def domain_classes(codebase: Codebase, package: str) -> list[DataClass]:
+def domain_classes(project: Project, package: str) -> list[DataClass]:
     """The dataclasses of a context's domain package: its aggregates and value objects."""
     found = []
-    for module, source in sorted(codebase.files.items()):
+    for module, source in sorted(project.files.items()):
         if is_within(module, package):
             found += [c for c in _classes(source) if _is_dataclass(source, c.name)]
     return found
