@@ -135,6 +135,7 @@ seed: $(VENV)/.installed-run
 test: $(VENV)/.installed-dev
 	env -i $(BIN)/contextgate check .
 	SHOP_DEBUG=1 $(BIN)/python manage.py contextgate
+	SHOP_DEBUG=1 $(BIN)/python manage.py contextgate_docs --check
 	$(BIN)/pytest
 
 ## pacts: rewrite contracts/pacts/*.json from the consumer tests alone (`make test` rewrites

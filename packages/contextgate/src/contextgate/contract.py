@@ -190,6 +190,7 @@ class BoundedContextsContract(Contract):
     framework_free = fields.ListField(subfield=fields.StringField(), required=False)
     frameworks = fields.ListField(subfield=fields.StringField(), required=False)
     docs_dir = fields.StringField(required=False)
+    docs_events = fields.StringField(required=False)
 
     def declaration(self) -> Declaration:
         options = {

@@ -17,7 +17,9 @@ same section through `read`. Options (multi-line values are lists):
 - ``composition_root``: the package that wires the contexts together (settings, urls).
 - ``framework_free``: layers (``domain``) or packages that stay plain Python, and
   ``frameworks``: what they may not import.
-- ``docs_dir``: where ``contextgate docs`` writes the generated architecture docs.
+- ``docs_dir``: where ``manage.py contextgate_docs --write`` writes the generated
+  architecture docs, and ``docs_events``: the ``module:function`` that hands them the
+  project's event catalogue (docs/generated-docs.md).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Declaration:
     framework_free: tuple[str, ...] = ()
     frameworks: tuple[str, ...] = ()
     docs_dir: str | None = None
+    docs_events: str | None = None
     contract_id: str = "contexts"
     config: str = CONFIG
 
@@ -83,7 +86,7 @@ class Declaration:
         }
         single = {
             key: " ".join(_list(options[key]))
-            for key in ("composition_root", "docs_dir")
+            for key in ("composition_root", "docs_dir", "docs_events")
             if key in options
         }
         return cls(
