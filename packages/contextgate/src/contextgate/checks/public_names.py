@@ -58,9 +58,7 @@ def _unpublished(
     published = project.declared_all[module]
     if published is not None and name in published:
         return
-    listed = (
-        "declares no literal __all__" if published is None else "does not list it in __all__"
-    )
+    listed = "declares no literal __all__" if published is None else "does not list it in __all__"
     yield Violation(
         check="public-names",
         context=source.owner,
