@@ -136,12 +136,6 @@ modules =
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checks/imports.py reads every 'invalid_chains' as forbidden's lists of links; "
-    "independence's chains are detailed chains (dicts with 'chain' and 'extra_firsts'), so a "
-    "broken independence contract raises TypeError instead of becoming violations",
-)
 def test_a_broken_independence_contract_is_found_at_its_import(tmp_path):
     # The clean tree's sales.application imports stock's api: that breaks independence.
     violations = found(write(tmp_path, config=CONFIG + INDEPENDENCE), "imports")
@@ -157,24 +151,12 @@ def test_a_broken_independence_contract_is_found_at_its_import(tmp_path):
     ],
     ids=["private_modules", "acyclic_siblings"],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="checks/imports.py knows four of import-linter's built-in contract types; "
-    "private_modules and acyclic_siblings (built in since import-linter 2.x, run by "
-    "lint-imports) are reported as 'unknown type'",
-)
 def test_every_built_in_contract_type_of_import_linter_runs(tmp_path, contract):
     config = CONFIG + f"\n[importlinter:contract:extra]\nname = Extra\n{contract}"
 
     assert found(write(tmp_path, config=config), "imports") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract.rules makes a framework-free rule of a layer (no dot) or of a package only "
-    "when it is exactly one of `shared`: a framework_free package that is not (here a module "
-    "of the shared package) gets no rule, and its framework imports pass unchecked",
-)
 def test_a_framework_free_package_that_is_not_a_shared_package_is_checked(tmp_path):
     config = CONFIG.replace(
         "framework_free =\n    domain\n", "framework_free =\n    domain\n    acme.common.money\n"

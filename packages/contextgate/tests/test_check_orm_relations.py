@@ -3,8 +3,6 @@ however the target is written, and each is reported at the line that writes it."
 
 from __future__ import annotations
 
-import pytest
-
 from contextgate.project import Project
 
 from .trees import CLEAN, found, line, write
@@ -166,12 +164,6 @@ def test_a_class_that_is_no_model_is_ignored(tmp_path):
     assert found(tree, "orm-relations") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="models.py reads only abstract bases: a model inheriting another app's concrete "
-    "model (multi-table inheritance) gets Django's implicit <parent>_ptr OneToOneField to it, "
-    "which Django mode reports and the static read misses",
-)
 def test_inheriting_another_context_s_concrete_model_is_a_relation(tmp_path):
     models = CLEAN[MODELS] + (
         "\n\nfrom acme.apps.stock.models import Item\n\n\n"

@@ -3,8 +3,6 @@ importer -> imported, and the list only shrinks."""
 
 from __future__ import annotations
 
-import pytest
-
 from .trees import CLEAN, CONFIG, check, line, write
 
 APPLICATION = "acme/sales/application.py"
@@ -135,12 +133,6 @@ def test_editing_around_a_tolerated_violation_does_not_make_it_new(tmp_path):
     assert line(moved, "# moved") != line(PRIVATE, "planted")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ratchet.write writes a file for every declared context, one whose package does "
-    "not exist included: --baseline then raises FileNotFoundError instead of reporting the "
-    "unusable contract",
-)
 def test_baseline_on_a_declared_context_that_does_not_exist_reports_it(tmp_path):
     config = CONFIG.replace("    acme.sales\n", "    acme.sales\n    acme.billing\n")
     run = check(write(tmp_path, config=config), "--baseline")

@@ -154,6 +154,16 @@ def rules(d: Declaration) -> list[Rule]:
                 "and serializers in other layers; pass plain values in.",
             )
         )
+    for package in (f for f in d.framework_free if "." in f and f not in d.shared):
+        found.append(
+            Rule(
+                f"pure-{package}",
+                f"{package} imports no framework",
+                ForbiddenContract,
+                {"source_modules": [package], "forbidden_modules": list(d.frameworks)},
+                f"{package} is plain Python: keep the framework out of it.",
+            )
+        )
     for index, package in enumerate(d.shared):
         pure = package in d.framework_free
         forbidden = [

@@ -113,9 +113,30 @@ class _Reader:
             }
             for node in source.nodes(ast.ClassDef):
                 if id(node) not in nested:
-                    bases = [source.resolve(base) or "" for base in node.bases]
-                    self.classes[f"{source.module}.{node.name}"] = _Class(source, node, bases)
+                    self.classes[f"{source.module}.{node.name}"] = _Class(source, node, [])
+        for klass in self.classes.values():
+            klass.bases = [self.resolve(klass.source, base) or "" for base in klass.node.bases]
         self._is_model: dict[str, bool] = {}
+
+    def resolve(self, source: SourceFile, expr: ast.AST) -> str | None:
+        """What a name stands for, through the file's imports, its own classes, or a class
+        of the tree that a ``from module import *`` brings in."""
+        resolved = source.resolve(expr)
+        if resolved is None and isinstance(expr, ast.Name):
+            return self._starred(source, expr.id, set())
+        return resolved
+
+    def _starred(self, source: SourceFile, name: str, seen: set[str]) -> str | None:
+        seen.add(source.module)
+        for module in source.star_imports:
+            if f"{module}.{name}" in self.classes:
+                return f"{module}.{name}"
+            inner = self.project.files.get(module)
+            if inner is not None and module not in seen:
+                found = self._starred(inner, name, seen)
+                if found:
+                    return found
+        return None
 
     def is_model(self, key: str) -> bool:
         if key not in self._is_model:
@@ -195,7 +216,7 @@ class _Reader:
         name = dotted(to) or ""
         if name.endswith("AUTH_USER_MODEL"):
             return DEFAULT_USER
-        resolved = owner.source.resolve(to)
+        resolved = self.resolve(owner.source, to)
         if resolved is None:
             return False
         if resolved in self.classes:
@@ -211,6 +232,24 @@ class _Reader:
                 return f"{app}.{klass.node.name}"
         return label
 
+    def _parent_links(self, klass: _Class, label: str) -> list[Relation]:
+        """Multi-table inheritance: Django links a model to each concrete parent with an
+        implicit ``<parent>_ptr`` OneToOneField, reported at the class, as Django mode does."""
+        return [
+            Relation(
+                label=label,
+                field=f"{klass.key}.{parent.node.name.lower()}_ptr",
+                kind="OneToOneField",
+                target=f"{self.label(parent)}.{parent.node.name}",
+                file=klass.source.relpath,
+                line=klass.node.lineno,
+            )
+            for base in klass.bases
+            if base in self.classes
+            and self.is_model(base)
+            and (parent := self.classes[base]).meta.get("abstract") is not True
+        ]
+
     def read(self) -> Models:
         tables: dict[str, set[str]] = {}
         names: dict[str, set[str]] = {}
@@ -225,7 +264,7 @@ class _Reader:
                 tables.setdefault(label, set()).add(table.lower())
             for owner, name, call, line in self.inherited_fields(klass):
                 if call_name(call) == "ManyToManyField" and keyword(call, "through") is None:
-                    tables[label].add(f"{table}_{name}".lower())
+                    tables.setdefault(label, set()).add(f"{table}_{name}".lower())
                 if not self.declaration.is_context(label):
                     continue
                 target = self.target(owner, klass, call)
@@ -240,6 +279,8 @@ class _Reader:
                             line=line,
                         )
                     )
+            if self.declaration.is_context(label) and klass.meta.get("proxy") is not True:
+                relations += self._parent_links(klass, label)
         for source in self.project.files.values():
             if source.is_package and source.module.endswith(".migrations"):
                 package = source.module.removesuffix(".migrations")

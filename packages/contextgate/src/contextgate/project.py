@@ -71,6 +71,15 @@ class SourceFile:
         return resolved
 
     @cached_property
+    def star_imports(self) -> tuple[str, ...]:
+        """The modules this file takes every public name of (``from module import *``)."""
+        return tuple(
+            syntax.absolute_module(node, self.module, self.is_package)
+            for node in self.nodes(ast.ImportFrom)
+            if any(alias.name == "*" for alias in node.names)
+        )
+
+    @cached_property
     def defined(self) -> frozenset[str]:
         return frozenset(node.name for node in self.nodes(ast.ClassDef))
 

@@ -160,6 +160,8 @@ def write(
     contexts = set(project.declaration.labels)
     for owner in owners(project):
         path = path_of(project, owner)
+        if not path.parent.is_dir():  # a declared package that does not exist: reported
+            continue  # by the imports check as a contract that cannot be checked
         if owner in contexts or listed[owner] or path.exists():
             path.write_text(render(owner, listed[owner]))
             written.append(path)

@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from importlinter import api
+from importlinter.contracts.acyclic_siblings import AcyclicSiblingsContract
 from importlinter.contracts.forbidden import ForbiddenContract
 from importlinter.contracts.independence import IndependenceContract
 from importlinter.contracts.layers import LayersContract
+from importlinter.contracts.private_modules import PrivateModulesContract
 from importlinter.contracts.protected import ProtectedContract
 from importlinter.domain.contract import Contract, ContractCheck, InvalidContractOptions
 
@@ -29,6 +31,8 @@ BUILT_IN: dict[str, type[Contract]] = {
     "layers": LayersContract,
     "independence": IndependenceContract,
     "protected": ProtectedContract,
+    "private_modules": PrivateModulesContract,
+    "acyclic_siblings": AcyclicSiblingsContract,
 }
 
 Link = tuple[str, str, tuple[int | None, ...]]
@@ -100,11 +104,14 @@ class _Reporter:
                 for found in metadata["violations"]
                 for line in found.line_numbers
             ]
-        if "invalid_chains" in metadata:  # forbidden
+        if "invalid_chains" in metadata:  # forbidden: lists of links; independence: routes
             return [
-                self._violation(_links(chain))
+                self._violation(links)
                 for invalid in metadata["invalid_chains"]
                 for chain in invalid["chains"]
+                for links in (
+                    _chains_of_route(chain) if isinstance(chain, dict) else [_links(chain)]
+                )
             ]
         if "invalid_dependencies" in metadata:  # layers
             return [
