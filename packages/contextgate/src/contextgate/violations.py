@@ -7,7 +7,10 @@ or line, so editing the code around a tolerated violation does not make it "new"
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from contextgate.project import SourceFile
 
 # The owner of a violation that no package answers for (a stale generated file):
 # it cannot be tolerated by a ratchet, only fixed.
@@ -27,6 +30,22 @@ class Violation:
     imported: str
     message: str
     hint: str
+
+    @classmethod
+    def in_source(
+        cls, check: str, source: SourceFile, line: int, *, imported: str, message: str, hint: str
+    ) -> Violation:
+        """A violation of the module `source`, at one of its lines, for its owner to fix."""
+        return cls(
+            check=check,
+            context=source.owner,
+            file=source.relpath,
+            line=line,
+            importer=source.module,
+            imported=imported,
+            message=message,
+            hint=hint,
+        )
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -59,12 +59,10 @@ def _unpublished(
     if published is not None and name in published:
         return
     listed = "declares no literal __all__" if published is None else "does not list it in __all__"
-    yield Violation(
-        check="public-names",
-        context=source.owner,
-        file=source.relpath,
-        line=node.lineno,
-        importer=source.module,
+    yield Violation.in_source(
+        "public-names",
+        source,
+        node.lineno,
         imported=f"{module}.{name}",
         message=f"{source.module} uses {module}.{name}, but {module} {listed}.",
         hint=f"Use only what {module} publishes in __all__. If {owner} should offer "

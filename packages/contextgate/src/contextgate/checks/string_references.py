@@ -33,12 +33,10 @@ def check_string_references(project: Project) -> list[Violation]:
 
 
 def _violation(source: SourceFile, node: ast.AST, imported: str, message: str, hint: str):
-    return Violation(
-        check="string-references",
-        context=source.owner,
-        file=source.relpath,
-        line=node.lineno,
-        importer=source.module,
+    return Violation.in_source(
+        "string-references",
+        source,
+        node.lineno,
         imported=imported,
         message=message,
         hint=hint,

@@ -56,12 +56,10 @@ def _foreign_sql(project: Project, source: SourceFile) -> Iterator[Violation]:
             if contexts:
                 named |= {(f"schema {m.lower()}", m.lower()) for m in schema.findall(text)}
             for what, owner in sorted(named):
-                yield Violation(
-                    check="table-ownership",
-                    context=source.owner,
-                    file=source.relpath,
-                    line=literal.lineno,
-                    importer=source.module,
+                yield Violation.in_source(
+                    "table-ownership",
+                    source,
+                    literal.lineno,
                     imported=what,
                     message=f"SQL in {source.module} ({call_name(call)}) names {what}, "
                     f"which belongs to {owner}.",
@@ -115,12 +113,10 @@ def _foreign_dependencies(project: Project, source: SourceFile) -> Iterator[Viol
             label, name = _dependency(element)
             if label is None or not _crosses(project, own, label):
                 continue
-            yield Violation(
-                check="table-ownership",
-                context=source.owner,
-                file=source.relpath,
-                line=element.lineno,
-                importer=source.module,
+            yield Violation.in_source(
+                "table-ownership",
+                source,
+                element.lineno,
                 imported=f"migration {label}.{name}",
                 message=f"Migration {source.module} depends on {label}'s migration {name}: "
                 f"{label} lives in another store, so the migration graph crosses it.",
@@ -145,12 +141,10 @@ def _foreign_models_loaded(project: Project, source: SourceFile) -> Iterator[Vio
         model = model_label(call)
         if model is None or not _crosses(project, own, model.partition(".")[0]):
             continue
-        yield Violation(
-            check="table-ownership",
-            context=source.owner,
-            file=source.relpath,
-            line=call.lineno,
-            importer=source.module,
+        yield Violation.in_source(
+            "table-ownership",
+            source,
+            call.lineno,
             imported=f"model {model}",
             message=f"Migration {source.module} loads {model} with apps.get_model: a data "
             "migration of one store cannot read or write another's tables.",
