@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from contextgate import cli
+from contextgate.project import Project
 
 HERE = Path(__file__).parent / "oscar"
 REQUIREMENTS = HERE / "requirements.txt"
@@ -322,3 +323,14 @@ def test_a_new_cross_context_foreign_key_after_the_baseline_fails_at_its_line(ba
             "basket.Basket",
         )
     ]
+
+
+def test_files_left_unparsed_hold_no_finding(oscar_project, report, monkeypatch):
+    """The gate parses only the files a check can find something in (Project.relevant);
+    parsing every file finds exactly the same."""
+    monkeypatch.setattr(Project, "relevant", property(lambda self: list(self.files.values())))
+
+    code, out = _check(oscar_project, "--format", "json")
+
+    assert code == 1
+    assert _found(json.loads(out)) == _found(report)

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from grimp.exceptions import SourceSyntaxError
+
 from contextgate import __version__, gate, ratchet, reports, sarif
 from contextgate.checks import CHECKS
 from contextgate.declaration import CONFIG, DeclarationError
@@ -47,6 +49,16 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 def run(project: Project, options: Any, out: TextIO, log: Callable[[str], None]) -> int:
     """Run the gate on `project` as `options` ask; print the report; the exit status."""
+    try:
+        return _run(project, options, out, log)
+    except SyntaxError as error:
+        log(f"contextgate: cannot parse {error.filename}:{error.lineno}: {error.msg}")
+    except SourceSyntaxError as error:  # the same, found first by grimp
+        log(f"contextgate: cannot parse {error.filename}:{error.lineno}: {error.text}")
+    return UNUSABLE
+
+
+def _run(project: Project, options: Any, out: TextIO, log: Callable[[str], None]) -> int:
     checks = [c for c in CHECKS if not options.check or c.id in options.check]
     if options.baseline:
         if options.check:
@@ -84,9 +96,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(project, options, sys.stdout, log)
     except DeclarationError as error:
         log(f"contextgate: {error}")
-        return UNUSABLE
-    except SyntaxError as error:
-        log(f"contextgate: cannot parse {error.filename}:{error.lineno}: {error.msg}")
         return UNUSABLE
 
 

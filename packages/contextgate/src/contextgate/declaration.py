@@ -106,11 +106,10 @@ class Declaration:
         return next(c.package for c in self.contexts if c.label == label)
 
     def context_of(self, module: str) -> str | None:
-        """The label of the context `module` belongs to, or None outside every context."""
-        for context in self.contexts:
-            if is_within(module, context.package):
-                return context.label
-        return None
+        """The label of the context `module` belongs to, or None outside every context. An
+        app nested in another context's package is a context of its own."""
+        matches = [c for c in self.contexts if is_within(module, c.package)]
+        return max(matches, key=lambda c: len(c.package)).label if matches else None
 
     def is_context(self, label: str | None) -> bool:
         return label in self.labels
@@ -193,7 +192,8 @@ def _value(raw: str) -> str | list[str]:
 
 
 def _list(value: str | list[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
+    """A value as a list, without the blank lines import-linter keeps."""
+    return [item for item in ([value] if isinstance(value, str) else value) if item.strip()]
 
 
 def _context(entry: str) -> Context:

@@ -62,7 +62,7 @@ class Models:
 class _Class:
     source: SourceFile
     node: ast.ClassDef
-    bases: list[str]
+    bases: list[str] | None = None  # resolved on first use
 
     @property
     def key(self) -> str:
@@ -97,26 +97,50 @@ class _Class:
         return found
 
 
+class _Classes(dict):
+    """The classes of the tree by dotted name. The owners' modules are read at once; any
+    other module only when a name leads into it (a base class, a relation's target)."""
+
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+        self.read: set[str] = set()
+        for source in project.owned:
+            self._add(source)
+
+    def __contains__(self, key: object) -> bool:
+        if not dict.__contains__(self, key) and isinstance(key, str):
+            module = self.project.files.get(key.rpartition(".")[0])
+            if module is not None:
+                self._add(module)
+        return dict.__contains__(self, key)
+
+    def _add(self, source: SourceFile) -> None:
+        if source.module in self.read or source.is_migration:
+            return
+        self.read.add(source.module)
+        nested = {
+            id(inner)
+            for outer in source.nodes(ast.ClassDef)
+            for inner in outer.body
+            if isinstance(inner, ast.ClassDef)
+        }
+        for node in source.nodes(ast.ClassDef):
+            if id(node) not in nested:
+                self[f"{source.module}.{node.name}"] = _Class(source, node)
+
+
 class _Reader:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.declaration = project.declaration
-        self.classes: dict[str, _Class] = {}
-        for source in project.files.values():
-            if source.is_migration:
-                continue
-            nested = {
-                id(inner)
-                for outer in source.nodes(ast.ClassDef)
-                for inner in outer.body
-                if isinstance(inner, ast.ClassDef)
-            }
-            for node in source.nodes(ast.ClassDef):
-                if id(node) not in nested:
-                    self.classes[f"{source.module}.{node.name}"] = _Class(source, node, [])
-        for klass in self.classes.values():
-            klass.bases = [self.resolve(klass.source, base) or "" for base in klass.node.bases]
+        self.classes = _Classes(project)
         self._is_model: dict[str, bool] = {}
+
+    def bases(self, klass: _Class) -> list[str]:
+        if klass.bases is None:
+            klass.bases = [self.resolve(klass.source, base) or "" for base in klass.node.bases]
+        return klass.bases
 
     def resolve(self, source: SourceFile, expr: ast.AST) -> str | None:
         """What a name stands for, through the file's imports, its own classes, or a class
@@ -129,7 +153,7 @@ class _Reader:
     def _starred(self, source: SourceFile, name: str, seen: set[str]) -> str | None:
         seen.add(source.module)
         for module in source.star_imports:
-            if f"{module}.{name}" in self.classes:
+            if f"{module}.{name}" in self.classes:  # reads the module if need be
                 return f"{module}.{name}"
             inner = self.project.files.get(module)
             if inner is not None and module not in seen:
@@ -143,15 +167,15 @@ class _Reader:
             self._is_model[key] = False  # a cycle of bases is no model
             klass = self.classes[key]
             self._is_model[key] = (
-                any(base in MODEL_BASES for base in klass.bases)
-                or any(base in self.classes and self.is_model(base) for base in klass.bases)
+                any(base in MODEL_BASES for base in self.bases(klass))
+                or any(base in self.classes and self.is_model(base) for base in self.bases(klass))
                 or self._declares_fields(klass)
             )
         return self._is_model[key]
 
     def _declares_fields(self, klass: _Class) -> bool:
         """A class deriving from something outside the tree, with Django fields in its body."""
-        if not any(base and base not in self.classes for base in klass.bases):
+        if not any(base and base not in self.classes for base in self.bases(klass)):
             return False
         return any(
             (klass.source.resolve(call.func) or "").startswith("django.db.models.")
@@ -175,7 +199,7 @@ class _Reader:
     def concrete(self) -> list[_Class]:
         return [
             k
-            for key, k in self.classes.items()
+            for key, k in list(self.classes.items())
             if self.is_model(key) and k.meta.get("abstract") is not True
         ]
 
@@ -190,7 +214,7 @@ class _Reader:
                     found.append((current, name, call, line))
             queue += [
                 self.classes[base]
-                for base in current.bases
+                for base in self.bases(current)
                 if base in self.classes
                 and self.is_model(base)
                 and self.classes[base].meta.get("abstract") is True
@@ -227,10 +251,11 @@ class _Reader:
     def _known(self, label: str) -> str:
         """A label as Django spells it: the model's own name, whatever case was written."""
         app, _, name = label.partition(".")
-        for klass in self.concrete():
-            if klass.node.name.lower() == name.lower() and self.label(klass) == app:
-                return f"{app}.{klass.node.name}"
-        return label
+        return f"{app}.{self._spelled.get((app, name.lower()), name)}"
+
+    @cached_property
+    def _spelled(self) -> dict[tuple[str, str], str]:
+        return {(self.label(k), k.node.name.lower()): k.node.name for k in self.concrete()}
 
     def _parent_links(self, klass: _Class, label: str) -> list[Relation]:
         """Multi-table inheritance: Django links a model to each concrete parent with an
@@ -244,7 +269,7 @@ class _Reader:
                 file=klass.source.relpath,
                 line=klass.node.lineno,
             )
-            for base in klass.bases
+            for base in self.bases(klass)
             if base in self.classes
             and self.is_model(base)
             and (parent := self.classes[base]).meta.get("abstract") is not True

@@ -9,7 +9,7 @@ classes (`contextgate.models`), unless a Django-mode run hands in the app regist
 from __future__ import annotations
 
 import ast
-import gc
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -20,9 +20,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from contextgate import syntax
-from contextgate.declaration import CONFIG, Declaration, DeclarationError, read
+from contextgate.declaration import CONFIG, Declaration, DeclarationError, is_within, read
 
 T = TypeVar("T", bound=ast.AST)
+# The text of a file that runs SQL, or whose migrations depend on the user model.
+SQL_CALLS = (
+    b"execute(",
+    b"executemany(",
+    b".raw(",
+    b".extra(",
+    b"RunSQL(",
+    b"swappable_dependency",
+)
 
 
 @dataclass
@@ -37,8 +46,12 @@ class SourceFile:
     owner: str
 
     @cached_property
+    def text(self) -> bytes:
+        return self.path.read_bytes()
+
+    @cached_property
     def tree(self) -> ast.Module:
-        return ast.parse(self.path.read_bytes(), filename=str(self.path))
+        return ast.parse(self.text, filename=str(self.path))
 
     @cached_property
     def _index(self) -> dict[type, list[ast.AST]]:
@@ -126,9 +139,12 @@ class Project:
         found: dict[str, SourceFile] = {}
         d = self.declaration
         for root, folder in self.source_dirs.items():
+            packages = {p.parent for p in folder.rglob("__init__.py")}
             for path in sorted(folder.rglob("*.py")):
                 parts = path.relative_to(folder).with_suffix("").parts
-                if not _in_packages(folder, parts[:-1]):
+                if not all(
+                    folder.joinpath(*parts[: i + 1]) in packages for i in range(len(parts) - 1)
+                ):
                     continue
                 is_package = parts[-1] == "__init__"
                 module = ".".join((root, *parts[: -1 if is_package else None]))
@@ -136,24 +152,67 @@ class Project:
                     module=module,
                     path=path,
                     is_package=is_package,
-                    relpath=self.relpath(path),
+                    relpath=self._display(path),
                     context=d.context_of(module),
                     owner=d.owner_of(module),
                 )
         return found
 
+    @cached_property
+    def owned(self) -> list[SourceFile]:
+        """The files of the contexts, the shared packages and the composition root."""
+        packages = tuple(self.declaration.owner_packages.values())
+        return [s for m, s in self.files.items() if any(is_within(m, p) for p in packages)]
+
+    @cached_property
+    def relevant(self) -> list[SourceFile]:
+        """The files a check can find something in: the owners' files, those that import a
+        module of a context (grimp has read every import), those that quote a context's
+        app label or package as Django's strings do (``get_model("sales", ...)``,
+        ``include("acme.sales.urls")``, a migration's dependency), and those that call
+        SQL. Other files are not parsed at all: on a large tree most of it is libraries
+        that never mention a context."""
+        d = self.declaration
+        importing = {
+            importer
+            for context in d.contexts
+            if context.package in self.graph.modules
+            for module in {context.package} | self.graph.find_descendants(context.package)
+            for importer in self.graph.find_modules_that_directly_import(module)
+        }
+        labels = "|".join(re.escape(c.label) for c in d.contexts)
+        packages = "|".join(re.escape(c.package) for c in d.contexts)
+        # get_model("sales", ...), ("sales", "0001_initial"), "sales.Order", "acme.sales.urls"
+        quoted = re.compile(
+            rf"""["'](?:{labels})(?:\.[A-Za-z_]|["']\s*,)|["'](?:{packages})["'.]""".encode()
+        )
+        tables = sorted({t for label in d.labels for t in self.models.tables.get(label, ())})
+        named = re.compile(
+            rf"""\b(?:{"|".join(map(re.escape, tables)) or "(?!)"})\b|\b(?:{labels})"?\s*\.""".encode(),
+            re.IGNORECASE,
+        )
+        owned = {s.module for s in self.owned}
+        return [
+            source
+            for module, source in self.files.items()
+            if module in owned
+            or module in importing
+            or quoted.search(source.text)
+            or (any(call in source.text for call in SQL_CALLS) and named.search(source.text))
+            or (source.is_migration and b"swappable_dependency" in source.text)
+        ]
+
     def parse_all(self) -> None:
-        """Parse and index every file now, so that cost is timed on its own."""
-        # Parsing allocates many objects that all stay alive: collecting meanwhile is waste.
-        gc.disable()
-        try:
-            total = len(self.files)
-            for done, source in enumerate(self.files.values(), 1):
-                source.nodes(ast.Module)
-                if self.progress and (done % 200 == 0 or done == total):
-                    self.progress(done, total)
-        finally:
-            gc.enable()
+        """Parse and index the relevant files now, so that cost is timed on its own."""
+        total = len(self.relevant)
+        for done, source in enumerate(self.relevant, 1):
+            source.nodes(ast.Module)
+            if self.progress and (done % 200 == 0 or done == total):
+                self.progress(done, total)
+
+    def _display(self, path: Path) -> str:
+        """`relpath` of a path found under the project's own folders (no resolving)."""
+        return str(path.relative_to(self.path)) if path.is_relative_to(self.path) else str(path)
 
     def relpath(self, path: Path) -> str:
         path = path.resolve()
@@ -217,8 +276,3 @@ def _found_here(source_dirs: dict[str, Path]) -> Iterator[None]:
     finally:
         sys.path[:] = saved
         sys.modules.update(hidden)
-
-
-def _in_packages(root: Path, parts: tuple[str, ...]) -> bool:
-    """Whether every folder between the root package and a file is a package itself."""
-    return all((root.joinpath(*parts[: i + 1]) / "__init__.py").exists() for i in range(len(parts)))

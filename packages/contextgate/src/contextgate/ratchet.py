@@ -63,7 +63,12 @@ def owners(project: Project) -> list[str]:
 
 
 def path_of(project: Project, owner: str) -> Path:
-    return project.package_dir(project.declaration.owner_package(owner)) / FILENAME
+    """An owner's ratchet file: in its package, or beside it where the owner is a module
+    (``site.py`` keeps ``site.architecture_todo.toml``)."""
+    where = project.package_dir(project.declaration.owner_package(owner))
+    if not where.is_dir() and where.with_suffix(".py").is_file():
+        return where.with_name(f"{where.name}.{FILENAME}")
+    return where / FILENAME
 
 
 def read(project: Project) -> tuple[list[Entry], list[Violation]]:

@@ -22,7 +22,7 @@ from importlinter.contracts.protected import ProtectedContract
 from importlinter.domain.contract import Contract, ContractCheck, InvalidContractOptions
 
 from contextgate.contract import BoundedContextsContract, rules
-from contextgate.declaration import section_line
+from contextgate.declaration import DeclarationError, section_line
 from contextgate.project import Project
 from contextgate.violations import PROJECT, Violation
 
@@ -59,7 +59,7 @@ def check_imports(project: Project) -> list[Violation]:
                 check = contract.check(project.graph, verbose=False)
                 hint = " ".join(_lines(options.get("broken_contract_guidance", "")))
                 found += _Reporter(project, options["id"], options["name"], hint).of(check, where)
-        except (InvalidContractOptions, ValueError) as error:
+        except (InvalidContractOptions, DeclarationError, ValueError) as error:
             found.append(_unusable(project, options, where, str(error)))
     return found
 

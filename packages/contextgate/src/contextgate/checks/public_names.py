@@ -23,7 +23,7 @@ ORM_TYPES = frozenset({"Model", "QuerySet", "RawQuerySet", "Manager", "BaseManag
 
 def check_public_names(project: Project) -> list[Violation]:
     found = []
-    for source in project.files.values():
+    for source in project.relevant:
         found += _uses_of_unpublished_names(project, source)
     for context in project.declaration.labels:
         for module in project.declaration.public_modules_of(context):

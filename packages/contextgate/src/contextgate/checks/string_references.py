@@ -20,7 +20,7 @@ from contextgate.violations import Violation
 
 def check_string_references(project: Project) -> list[Violation]:
     found = []
-    for source in project.files.values():
+    for source in project.relevant:
         for call in source.nodes(ast.Call):
             kind = call_name(call)
             if kind == "include" and not project.declaration.is_composition_root(source.module):

@@ -27,7 +27,7 @@ SQL_HINT = (
 
 def check_table_ownership(project: Project) -> list[Violation]:
     found = []
-    for source in project.files.values():
+    for source in project.relevant:
         found += _foreign_sql(project, source)
         if source.is_migration:
             found += _foreign_dependencies(project, source)
