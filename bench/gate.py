@@ -112,6 +112,11 @@ def bench_tree(name: str, path: Path, runs: int) -> None:
         f"tree {name}: {path}, {len(project.files)} files ({size / 1e6:.1f} MB) in "
         f"{len(d.roots)} root packages, {len(d.contexts)} contexts"
     )
+    parsed = project.relevant
+    say(
+        f"  files a check can find something in, and so parsed: {len(parsed)} "
+        f"({sum(len(s.text) for s in parsed) / 1e6:.1f} MB); the others are only read as text"
+    )
     header = f"  {'mode':<12}{'run':>4}{'wall s':>9}{'cpu s':>8}{'files/s':>9}{'exit':>6}"
     say(header)
     say("  " + "-" * (len(header) - 2))

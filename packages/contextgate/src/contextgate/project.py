@@ -23,15 +23,10 @@ from contextgate import syntax
 from contextgate.declaration import CONFIG, Declaration, DeclarationError, is_within, read
 
 T = TypeVar("T", bound=ast.AST)
-# The text of a file that runs SQL, or whose migrations depend on the user model.
-SQL_CALLS = (
-    b"execute(",
-    b"executemany(",
-    b".raw(",
-    b".extra(",
-    b"RunSQL(",
-    b"swappable_dependency",
-)
+# What the text of a file that may name a context in a string Django resolves holds.
+STRING_CALLS = (b"get_model", b"include(", b"sender", b"dependencies", b"run_before")
+# What the text of a file that may run SQL holds.
+SQL_CALLS = (b"execute(", b"executemany(", b".raw(", b".extra(", b"RunSQL(")
 
 
 @dataclass
@@ -55,9 +50,21 @@ class SourceFile:
 
     @cached_property
     def _index(self) -> dict[type, list[ast.AST]]:
+        # A walk by hand, faster than ast.walk (this walk is most of a check's cost), in
+        # source order: of two classes of one name, the later is the one Python keeps.
         index: dict[type, list[ast.AST]] = defaultdict(list)
-        for node in ast.walk(self.tree):
-            index[type(node)].append(node)
+        stack: list = [self.tree]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.AST):
+                index[type(node)].append(node)
+                children: list = []
+                for value in node.__dict__.values():
+                    if value.__class__ is list:
+                        children += value
+                    elif isinstance(value, ast.AST):
+                        children.append(value)
+                stack += reversed(children)
         return index
 
     def nodes(self, *kinds: type[T]) -> list[T]:
@@ -186,19 +193,23 @@ class Project:
         quoted = re.compile(
             rf"""["'](?:{labels})(?:\.[A-Za-z_]|["']\s*,)|["'](?:{packages})["'.]""".encode()
         )
-        tables = sorted({t for label in d.labels for t in self.models.tables.get(label, ())})
-        named = re.compile(
-            rf"""\b(?:{"|".join(map(re.escape, tables)) or "(?!)"})\b|\b(?:{labels})"?\s*\.""".encode(),
-            re.IGNORECASE,
+        tables = sorted(
+            {t.encode() for label in d.labels for t in self.models.tables.get(label, ())}
         )
+        schema = re.compile(rf"""\b(?:{labels.lower()})"?\s*\.""".encode())
+
+        def names_a_context(text: bytes) -> bool:
+            lowered = text.lower()
+            return any(t in lowered for t in tables) or bool(schema.search(lowered))
+
         owned = {s.module for s in self.owned}
         return [
             source
             for module, source in self.files.items()
             if module in owned
             or module in importing
-            or quoted.search(source.text)
-            or (any(call in source.text for call in SQL_CALLS) and named.search(source.text))
+            or (any(call in source.text for call in STRING_CALLS) and quoted.search(source.text))
+            or (any(call in source.text for call in SQL_CALLS) and names_a_context(source.text))
             or (source.is_migration and b"swappable_dependency" in source.text)
         ]
 
