@@ -7,6 +7,8 @@ product, its stock, an order and its invoice, so optional results are really the
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from tests.architecture.leaks import orm_objects_in, public_functions
 
@@ -41,6 +44,11 @@ CALLS: dict[str, Callable[[str], Any]] = {
     "shop.ordering.api.order_summary": lambda order_id: ordering.order_summary(order_id),
     "shop.billing.api.invoice_for_order": lambda order_id: billing.invoice_for_order(order_id),
 }
+# A context added later (`manage.py startcontext`) lists the calls of its own api in
+# tests/<context>/api_calls.py.
+for _context in settings.SHOP_CONTEXTS:
+    if importlib.util.find_spec(f"tests.{_context}.api_calls") is not None:
+        CALLS.update(importlib.import_module(f"tests.{_context}.api_calls").CALLS)
 
 
 @pytest.fixture
