@@ -12,25 +12,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from tests.repository_copy import tracked_copy as _tracked_copy
 
 from shop.site.management.commands import startcontext
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
-
-
-def _tracked_copy(target: Path) -> Path:
-    """The repository as a clean checkout has it: its tracked files only."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        source = ROOT / name
-        if source.is_symlink() or source.is_file():
-            destination = target / name
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination, follow_symlinks=False)
-    return target
 
 
 def _env(copy: Path) -> dict[str, str]:
