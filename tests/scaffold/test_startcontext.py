@@ -21,8 +21,10 @@ PYTHON = sys.executable
 
 
 def _env(copy: Path) -> dict[str, str]:
+    """The copy's own settings: none of this run's SHOP_* variables, so an inner test run
+    never shares (or drops) the outer run's PostgreSQL test database; it runs on SQLite."""
     return {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("SHOP_")},
         "PYTHONPATH": str(copy / "src"),
         "SHOP_DEBUG": "1",
         "SHOP_DATA_DIR": str(copy / "var"),
