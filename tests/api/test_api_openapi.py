@@ -1,21 +1,63 @@
 """The OpenAPI 3 document at /api/schema/ describes all of API v1, and is valid."""
 
+import re
+from importlib import import_module
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.urls import URLPattern, URLResolver
+
+from shop.platform.topology import IDENTITY
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
+# Each context's operations, spelled out. A context added since (`manage.py startcontext`)
+# is expected with what its URL conf routes (`routed_operations`), checked against these.
 OPERATIONS = {
-    "/api/v1/auth/token": {"post"},
-    "/api/v1/products": {"get", "post"},
-    "/api/v1/products/{sku}": {"get", "patch"},
-    "/api/v1/stock/{sku}": {"get", "put"},
-    "/api/v1/orders": {"get", "post"},
-    "/api/v1/orders/{order_id}": {"get"},
-    "/api/v1/orders/{order_id}/cancel": {"post"},
-    "/api/v1/invoices": {"get"},
-    "/api/v1/invoices/{invoice_id}": {"get"},
+    IDENTITY: {"/api/v1/auth/token": {"post"}},
+    "catalog": {
+        "/api/v1/products": {"get", "post"},
+        "/api/v1/products/{sku}": {"get", "patch"},
+    },
+    "inventory": {"/api/v1/stock/{sku}": {"get", "put"}},
+    "ordering": {
+        "/api/v1/orders": {"get", "post"},
+        "/api/v1/orders/{order_id}": {"get"},
+        "/api/v1/orders/{order_id}/cancel": {"post"},
+    },
+    "billing": {
+        "/api/v1/invoices": {"get"},
+        "/api/v1/invoices/{invoice_id}": {"get"},
+    },
 }
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def routed_operations(context: str) -> dict[str, set[str]]:
+    """Each route of the context's `rest.urls` as an OpenAPI path, with the methods its view
+    answers (shop.site.urls mounts them under /api/v1/)."""
+    found: dict[str, set[str]] = {}
+
+    def walk(patterns, prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern.pattern))
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                view = pattern.callback.view_class
+                found[route] = {m for m in METHODS if hasattr(view, m)}
+
+    walk(import_module(f"shop.{context}.rest.urls").urlpatterns, "/api/v1/")
+    return found
+
+
+def expected_operations() -> dict[str, set[str]]:
+    """Every v1 operation: identity's sign-in and each context's (this process hosts all)."""
+    expected = dict(OPERATIONS[IDENTITY])
+    for context in settings.SHOP_CONTEXTS:
+        expected |= OPERATIONS.get(context) or routed_operations(context)
+    return expected
 
 
 @pytest.fixture
@@ -31,7 +73,13 @@ def test_the_schema_is_openapi_3_with_every_v1_operation(schema):
         path: set(operations) & {"get", "post", "put", "patch", "delete"}
         for path, operations in schema["paths"].items()
     }
-    assert documented == OPERATIONS
+    assert documented == expected_operations()
+
+
+@pytest.mark.parametrize("context", [c for c in OPERATIONS if c != IDENTITY])
+def test_a_context_s_url_conf_gives_its_operations_as_spelled_out(context):
+    # What a context added later is expected with, read as it is for these.
+    assert routed_operations(context) == OPERATIONS[context]
 
 
 def test_the_schema_documents_the_idempotency_key_and_the_invoice_filter(schema):

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.contexts import all_but, hosts
 from tests.deploy.conftest import Deployment, container_env
 from tests.runtime.conftest import free_port
 
@@ -94,7 +95,7 @@ def test_a_service_without_identity_waits_for_its_own_store_not_default(tmp_path
     port = free_port()  # billing's store: nothing listens there
     topology = tmp_path / "split.toml"
     topology.write_text(
-        '[services.shop]\nhosts = ["identity", "catalog", "inventory", "ordering"]\n'
+        f"[services.shop]\n{hosts(all_but('billing'))}\n"
         'url = "http://127.0.0.1:1"\n[services.billing]\nhosts = ["billing"]\n'
         f'url = "http://127.0.0.1:2"\n[stores]\nbilling = "postgresql://127.0.0.1:{port}/b"\n'
     )

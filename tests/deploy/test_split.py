@@ -1,7 +1,7 @@
 """The sample split run for real: two services, each started by docker/entrypoint.sh.
 
-`topology/run.py` (what `make run-split` runs) starts service `shop` (identity, catalog,
-inventory, ordering) and service `billing` (billing, its store in a database of its own),
+`topology/run.py` (what `make run-split` runs) starts service `shop` (identity and every
+context but billing) and service `billing` (billing, its store in a database of its own),
 each provisioning and migrating only what it hosts, then running its own web, worker and
 beat under its own supervisord; a private Redis, PostgreSQL databases of this test's own.
 """
@@ -25,6 +25,7 @@ import pytest
 import redis
 from django.conf import settings
 from psycopg import sql
+from tests.contexts import all_but, contexts_but
 from tests.deploy.conftest import Deployment, container_env
 from tests.runtime.conftest import RedisServer, free_port
 
@@ -32,7 +33,7 @@ from shop.platform.db.config import DEFAULT_ALIAS, schema_for
 from shop.platform.db.provisioning import admin_connect, drop_database
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOP_HOSTS = ["identity", "catalog", "inventory", "ordering"]
+SHOP_HOSTS = all_but("billing")
 
 
 def split_topology(path: Path, shop_port: int, billing_port: int, billing_store: str) -> Path:
@@ -248,7 +249,7 @@ def test_the_split_runs_the_saga_across_two_services_each_with_only_its_own_stor
 
     # Each service reports itself and checks only the stores it hosts.
     for port, service, hosts, stores in (
-        (shop_port, "shop", SHOP_HOSTS, ["default", "catalog", "inventory", "ordering"]),
+        (shop_port, "shop", SHOP_HOSTS, ["default", *contexts_but("billing")]),
         (billing_port, "billing", ["billing"], ["billing"]),
     ):
         there = Deployment({**env, "SHOP_BIND": f"127.0.0.1:{port}"}, split.log)

@@ -11,6 +11,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from shop.platform.events import bus
@@ -19,7 +20,7 @@ from shop.platform.events.models import InboxStatus
 pytestmark = pytest.mark.django_db(databases="__all__")
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTEXTS = ["catalog", "inventory", "ordering", "billing"]
+CONTEXTS = list(settings.SHOP_CONTEXTS)
 
 
 def status(*args: str) -> str:

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 from celery.exceptions import Reject
+from django.conf import settings
 from django.test import override_settings
+from tests.contexts import all_but, contexts_but, hosts, sample_paths
 
 from shop.platform.events import bus, tasks
 from shop.platform.events.schedule import schedule
@@ -22,10 +24,10 @@ from shop.platform.topology import Service, Topology
 from shop.platform.topology.queues import events_queue, queue_problems
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTEXTS = ["catalog", "inventory", "ordering", "billing"]
+CONTEXTS = list(settings.SHOP_CONTEXTS)
 SPLIT = Topology(
     services=(
-        Service("shop", ("identity", "catalog", "inventory", "ordering"), "http://127.0.0.1:8000"),
+        Service("shop", tuple(all_but("billing")), "http://127.0.0.1:8000"),
         Service("billing", ("billing",), "http://127.0.0.1:8001"),
     ),
     this="billing",
@@ -83,9 +85,9 @@ def test_a_message_that_cannot_be_sent_on_goes_back_unacknowledged(monkeypatch):
     assert rejected.value.requeue is True
 
 
-SPLIT_FILE = """
+SPLIT_FILE = f"""
 [services.shop]
-hosts = ["identity", "catalog", "inventory", "ordering"]
+{hosts(all_but("billing"))}
 url = "http://127.0.0.1:8000"
 
 [services.billing]
@@ -113,12 +115,25 @@ print(json.dumps({
     "subscribed": sorted({s.context for s in bus.subscriptions()}),
     "jobs": sorted(j.name for j in schedule.hosted()),
     "admin": sorted({m._meta.app_label for m in admin.site._registry}),
-    "routes": {p: routed(p) for p in ["/api/v1/invoices", "/api/v1/orders", "/api/v1/products", "/api/v1/auth/token"]},
+    "routes": {p: routed(p) for p in PATHS},
 }))
 """
 
 
 def test_the_billing_service_of_a_split_serves_and_runs_billing_only(tmp_path):
+    # Every context's routes, as this process (which hosts them all) names them: there, only
+    # billing's are served.
+    routes = {
+        "/api/v1/invoices": True,
+        "/api/v1/orders": False,
+        "/api/v1/products": False,
+        "/api/v1/auth/token": False,
+        **{path: context == "billing" for context in CONTEXTS for path in sample_paths(context)},
+    }
+    # Every consumer, as this process (hosting them all) knows them; in the split, shop hosts
+    # inventory and ordering.
+    consumers = sorted({s.context for s in bus.subscriptions()})
+    assert {"billing", "inventory", "ordering"} <= set(consumers)
     topology = tmp_path / "split.toml"
     topology.write_text(SPLIT_FILE)
     env = {
@@ -131,7 +146,7 @@ def test_the_billing_service_of_a_split_serves_and_runs_billing_only(tmp_path):
     }
     env.pop("SHOP_DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", PROBE],
+        [sys.executable, "manage.py", "shell", "-c", f"PATHS = {list(routes)!r}\n{PROBE}"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -143,17 +158,10 @@ def test_the_billing_service_of_a_split_serves_and_runs_billing_only(tmp_path):
     assert seen["queues"] == ["events.billing", "billing"]
     assert seen["stores"] == ["billing"]
     # Every consumer is known, hosted or not: a publisher here reaches all of them.
-    assert seen["subscribed"] == ["billing", "inventory", "ordering"]
+    assert seen["subscribed"] == consumers
     assert seen["jobs"] == ["events.purge", "events.redeliver"]
-    assert "billing" in seen["admin"] and not {"ordering", "inventory", "catalog"} & set(
-        seen["admin"]
-    )
-    assert seen["routes"] == {
-        "/api/v1/invoices": True,
-        "/api/v1/orders": False,
-        "/api/v1/products": False,
-        "/api/v1/auth/token": False,
-    }
+    assert "billing" in seen["admin"] and not set(contexts_but("billing")) & set(seen["admin"])
+    assert seen["routes"] == routes
 
     worker = subprocess.run(
         [
@@ -191,10 +199,8 @@ def test_status_and_metrics_name_the_service_and_what_it_hosts(client):
     document = json.loads(out.getvalue())
     assert (document["service"], document["hosts"]) == ("shop", ["identity", *CONTEXTS])
     metrics = client.get("/metrics").content.decode()
-    assert (
-        'shop_service_info{hosts="identity,catalog,inventory,ordering,billing",service="shop"} 1.0'
-        in metrics
-    )
+    hosted = ",".join(["identity", *CONTEXTS])
+    assert f'shop_service_info{{hosts="{hosted}",service="shop"}} 1.0' in metrics
 
 
 def test_one_service_alone_serves_no_internal_endpoints(tmp_path):

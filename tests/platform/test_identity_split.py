@@ -23,6 +23,7 @@ import pytest
 import urllib3
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
+from tests.contexts import all_but, hosts
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEM = "application/problem+json"
@@ -124,7 +125,7 @@ def billing_service(live_server, users, settings, tmp_path, eventually):
     topology.write_text(
         f"""
 [services.shop]
-hosts = ["identity", "inventory", "ordering"]
+{hosts(all_but("catalog", "billing"))}
 url = "{gate.url}"
 
 [services.billing]

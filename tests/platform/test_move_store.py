@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from psycopg import sql
+from tests.contexts import all_but, hosts
 from tests.platform.scratch_stores import (
     ADMIN_URL,
     BILLING,
@@ -37,7 +38,7 @@ from shop.platform.topology import load
 
 ROOT = Path(__file__).resolve().parents[2]
 SPLIT = (ROOT / "topology" / "split.toml").read_text()
-MONOLITH = '# the monolith\n[services.shop]\nhosts = ["identity", "catalog", "inventory", "ordering", "billing"]\n'
+MONOLITH = f"# the monolith\n[services.shop]\n{hosts(all_but())}\n"
 
 
 def move(*args: str) -> str:
@@ -359,7 +360,10 @@ def test_a_target_that_holds_billings_tables_already_is_refused_and_left_alone(q
             ["billing", "--to", "postgresql://u:secret@127.0.0.1/{target}"],
             "keep the password out of the URL",
         ),
-        (["shipping", "--to", "postgresql://127.0.0.1/{target}"], "unknown context 'shipping'"),
+        (
+            ["shiping", "--to", "postgresql://127.0.0.1/{target}"],
+            f"unknown context 'shiping': the contexts are {', '.join(settings.SHOP_CONTEXTS)}",
+        ),
         (["billing", "--to", "{source}"], "names the database billing's store is in already"),
         (
             [

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from psycopg import sql
+from tests.contexts import all_but, hosts
 
 from shop.platform.db.config import DEFAULT_ALIAS, schema_for
 from shop.platform.db.provisioning import admin_connect, drop_database
@@ -84,7 +85,7 @@ def test_each_service_of_a_split_provisions_only_what_it_hosts_where_its_store_l
     own = f"{dbname}_billing"
     split = tmp_path / "split.toml"
     split.write_text(
-        '[services.shop]\nhosts = ["identity", "catalog", "inventory", "ordering"]\n'
+        f"[services.shop]\n{hosts(all_but('billing'))}\n"
         'url = "http://127.0.0.1:1"\n'
         '[services.billing]\nhosts = ["billing"]\nurl = "http://127.0.0.1:2"\n'
         f'[stores]\nbilling = "postgresql://127.0.0.1:5432/{own}"\n'
@@ -106,7 +107,7 @@ def test_each_service_of_a_split_provisions_only_what_it_hosts_where_its_store_l
                 assert f"billing: schema {own}.billing, role {prefix}_billing" in out.getvalue()
                 assert "identity" not in out.getvalue()
                 assert schemas(own) == {"billing"}
-        assert schemas(dbname) == {"identity", "catalog", "inventory", "ordering"}
+        assert schemas(dbname) == set(all_but("billing"))
         assert schemas(own) == {"billing"}
         # Billing's role may not even connect to the database of the shop's contexts.
         with pytest.raises(psycopg.OperationalError, match="permission denied"):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from tests.contexts import all_but, hosts
 
 from shop.platform.proxy.nginx import INSTALL_HINT, Nginx, find_binary
 
@@ -141,8 +142,7 @@ class Proxy:
         self.monolith, self.billing = monolith, billing
         self.topology = tmp / "split.toml"
         self.topology.write_text(
-            f'[services.shop]\nhosts = ["identity", "catalog", "inventory", "ordering"]\n'
-            f'url = "{monolith.url}"\n\n'
+            f'[services.shop]\n{hosts(all_but("billing"))}\nurl = "{monolith.url}"\n\n'
             f'[services.billing]\nhosts = ["billing"]\nurl = "{billing.url}"\n'
         )
         self.nginx = Nginx(tmp / "nginx")
