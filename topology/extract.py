@@ -49,12 +49,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from processes import alive, free_port, kill_tree, stop_tree  # noqa: E402 - beside this file
+from processes import (  # noqa: E402 - beside this file
+    alive,
+    free_port,
+    kill_tree,
+    shop_contexts,
+    stop_tree,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
-CONTEXTS = ["identity", "catalog", "inventory", "ordering"]
+# What the monolith hosts once billing has left it: identity and every other context.
+CONTEXTS = ["identity", *(c for c in shop_contexts(ROOT) if c != "billing")]
 ALL = [*CONTEXTS, "billing"]
 DEFAULT_WORKDIR = ROOT / "var" / "extract"
 # The client loops' orders: a product the demo stocks well beyond what they buy.

@@ -84,3 +84,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def shop_contexts(root: Path) -> list[str]:
+    """The contexts the shop installs (`SHOP_CONTEXTS`), read from its settings file
+    without importing Django: the scripts here write topologies that must host them all."""
+    import ast
+
+    tree = ast.parse((root / "src" / "shop" / "site" / "settings" / "core.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "SHOP_CONTEXTS" for t in node.targets
+        ):
+            return [ast.literal_eval(element) for element in node.value.elts]
+    raise LookupError("SHOP_CONTEXTS is not a list in src/shop/site/settings/core.py")
