@@ -13,15 +13,47 @@ model it points at, by Django label (``app_label.Model``).
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
-from contextgate.declaration import is_within
+from contextgate.declaration import Declaration, is_within
 from contextgate.syntax import argument, call_name, dotted, keyword, string
 
-if TYPE_CHECKING:
-    from contextgate.project import Project, SourceFile
+T = TypeVar("T", bound=ast.AST)
+
+
+class SourceFile(Protocol):
+    """What the reader needs of a parsed module (`contextgate.project.SourceFile`)."""
+
+    module: str
+    relpath: str
+    is_package: bool
+
+    @property
+    def is_migration(self) -> bool: ...
+
+    @property
+    def star_imports(self) -> tuple[str, ...]: ...
+
+    def nodes(self, *kinds: type[T]) -> list[T]: ...
+
+    def resolve(self, expr: ast.AST) -> str | None: ...
+
+
+class Project(Protocol):
+    """What the reader needs of a project (`contextgate.project.Project`): its modules,
+    those of its owners, and its declaration."""
+
+    declaration: Declaration
+
+    @property
+    def files(self) -> Mapping[str, SourceFile]: ...
+
+    @property
+    def owned(self) -> Sequence[SourceFile]: ...
+
 
 MODEL_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
 RELATION_FIELDS = frozenset(

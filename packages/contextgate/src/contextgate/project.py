@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from contextgate import syntax
 from contextgate.declaration import CONFIG, Declaration, DeclarationError, is_within, read
+from contextgate.models import read_models
 
 T = TypeVar("T", bound=ast.AST)
 # What the text of a file that may name a context in a string Django resolves holds.
@@ -253,8 +254,6 @@ class Project:
         """The models of every app in the tree: parsed, or the app registry's in Django mode."""
         if self._models is not None:
             return self._models(self)
-        from contextgate.models import read_models
-
         return read_models(self)
 
     @cached_property
