@@ -128,15 +128,24 @@ class Started:
 def run(args, env: dict[str, str], topology: str, transport: str) -> Result:
     """Fresh databases, the topology's processes, the orders, one report."""
     with tempfile.TemporaryDirectory(prefix="shop-bench-saga-") as scratch:
+        samples = Path(scratch) / "prometheus"
+        samples.mkdir()
+        # Every process started counts its statements per store (execute wrappers) into
+        # files here, which StatementMeter sums.
+        env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(samples), "SHOP_DB_STATEMENT_METRICS": "1"}
         with TOPOLOGIES[topology](args, env, transport, Path(scratch)) as shop:
             with proxied(args, topology, shop, Path(scratch)) as (port, extra, probe):
-                with CpuMeter([*shop.processes, *extra], shop.databases, args.admin_url) as cpu:
+                statements = StatementMeter(samples)
+                with (
+                    statements,
+                    CpuMeter([*shop.processes, *extra], shop.databases, args.admin_url) as cpu,
+                ):
                     placements = place_orders(args, port, shop.skus, shop.tokens)
                     accepted = [p for p in placements if p.status == 201]
                     settled_at = wait_until_settled(
                         [p.order_id for p in accepted], args.settle_timeout
                     )
-    return report(args, topology, transport, placements, settled_at, cpu, probe)
+    return report(args, topology, transport, placements, settled_at, cpu, probe, statements)
 
 
 # The proxy's state for each topology: the monolith behind nginx, or billing cut over.
@@ -279,8 +288,20 @@ def parse_args() -> argparse.Namespace:
         "measure the proxy's own overhead first (--probe-requests reads direct and through it)",
     )
     parser.add_argument("--probe-requests", type=int, default=1000)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="open loop: place this many orders per second, each at its scheduled time "
+        "(latency counted from it), for --duration seconds; --orders is then ignored",
+    )
+    parser.add_argument("--duration", type=float, default=30.0, help="with --rate: seconds")
     _stores.add_database_options(parser, default_url=DEFAULT_URL)
     args = parser.parse_args()
+    if args.rate < 0 or args.duration <= 0:
+        parser.error("--rate and --duration must be positive")
+    if args.rate:
+        args.orders = max(1, round(args.rate * args.duration))
     topologies = args.topology
     if not topologies or [name for name in topologies if name not in TOPOLOGIES]:
         parser.error(f"--topology: choose among {', '.join(TOPOLOGIES)}")
@@ -387,11 +408,11 @@ def _split_env(args, env: dict[str, str], scratch: Path, redis_url: str) -> dict
     }
     if args.threads > 1:  # the Procfile names no --threads; gunicorn reads this too
         split_env["GUNICORN_CMD_ARGS"] = f"--threads={args.threads}"
-    # run.py sets the first three per service; each service runs web, worker and beat;
-    # metrics stay in each process, as the default topology's do.
+    # run.py sets the first three per service; each service runs web, worker and beat.
     for name in ("SHOP_TOPOLOGY", "SHOP_SERVICE", "SHOP_BIND", "SHOP_PROCESSES"):
         split_env.pop(name, None)
-    split_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    # Each service's processes write their samples under PROMETHEUS_MULTIPROC_DIR/<service>
+    # (entrypoint.sh), which StatementMeter reads with the rest.
     return split_env
 
 
@@ -614,10 +635,18 @@ class Placement:
 
 
 def place_orders(args, port: int, skus: list[str], tokens: list[str]) -> list[Placement]:
-    """POST every order from `--concurrency` threads, each on its own keep-alive connection."""
+    """POST every order from `--concurrency` threads, each on its own keep-alive connection.
+
+    Closed loop (the default): each thread sends its next order as soon as the last one is
+    answered. Open loop (`--rate`): order n is due at n / rate seconds after the start,
+    whether or not earlier ones were answered; a thread takes the next order, waits for
+    its time and sends it, and its latency counts from that scheduled arrival, so time
+    spent queueing for a free client counts too.
+    """
     work: queue.SimpleQueue[int] = queue.SimpleQueue()
     for n in range(args.orders):
         work.put(n)
+    start = time.time() + 0.2  # every thread is up before the first arrival
     results: list[Placement] = []
     lock = threading.Lock()
 
@@ -639,7 +668,12 @@ def place_orders(args, port: int, skus: list[str], tokens: list[str]) -> list[Pl
                 "Authorization": f"Token {tokens[n % len(tokens)]}",
                 "Content-Type": "application/json",
             }
+            due = start + n / args.rate if args.rate else None
+            if due is not None and (wait := due - time.time()) > 0:
+                time.sleep(wait)
             started, clock = time.time(), time.perf_counter()
+            if due is not None:  # from the scheduled arrival, not from when it was sent
+                started, clock = due, clock - (time.time() - due)
             try:
                 connection.request("POST", "/api/v1/orders", body, headers)
                 response = connection.getresponse()
@@ -901,6 +935,57 @@ class CpuMeter:
         return sum(use.seconds for use in self.uses.values() if use.label[0] == "postgres")
 
 
+class StatementMeter:
+    """SQL statements the started processes sent from enter to exit, per store and kind.
+
+    Read from the samples the processes write (SHOP_DB_STATEMENT_METRICS=1, in multiprocess
+    mode: every process's, the exited ones' too), once at the start and once at the end.
+    """
+
+    def __init__(self, samples: Path) -> None:
+        self.samples = samples
+        self.counts: dict[tuple[str, str], float] = {}
+
+    def read(self) -> dict[tuple[str, str], float]:
+        from prometheus_client import CollectorRegistry
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        found: dict[tuple[str, str], float] = {}
+        for directory in {path.parent for path in self.samples.rglob("*.db")}:
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry, path=str(directory))
+            for metric in registry.collect():
+                if metric.name != "shop_db_statements":
+                    continue
+                for sample in metric.samples:
+                    if sample.name.endswith("_total"):
+                        key = (sample.labels["alias"], sample.labels["kind"])
+                        found[key] = found.get(key, 0.0) + sample.value
+        return found
+
+    def __enter__(self) -> StatementMeter:
+        self._start = self.read()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        end = self.read()
+        self.counts = {
+            key: value - self._start.get(key, 0.0)
+            for key, value in end.items()
+            if value - self._start.get(key, 0.0) > 0
+        }
+
+    @property
+    def total(self) -> float:
+        return sum(self.counts.values())
+
+    def by_store(self) -> dict[str, dict[str, float]]:
+        stores: dict[str, dict[str, float]] = {}
+        for (alias, kind), value in sorted(self.counts.items()):
+            stores.setdefault(alias, {})[kind] = value
+        return stores
+
+
 @dataclass(frozen=True)
 class Result:
     topology: str
@@ -919,6 +1004,10 @@ class Result:
     cpu_machine: float = 0.0  # the whole machine's busy CPU seconds over the same time
     proxy: str = ""  # the proxy's state when the orders went through nginx
     probe: Probe | None = None
+    statements: float = 0.0  # SQL statements the processes started sent meanwhile
+    # From the time the client sent the order (open loop: its scheduled arrival) to its
+    # OrderConfirmed row.
+    arrival_to_confirmed_ms: tuple[float, ...] = ()
     name: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -934,6 +1023,7 @@ def report(
     confirmed: dict,
     cpu: CpuMeter,
     probe: Probe | None = None,
+    statements: StatementMeter | None = None,
 ) -> Result:
     from shop.ordering.infrastructure.models import OrderRecord
 
@@ -966,6 +1056,14 @@ def report(
         cpu_machine=cpu.machine,
         proxy=PROXY_STATES[topology] if probe else "",
         probe=probe,
+        statements=statements.total if statements else 0.0,
+        arrival_to_confirmed_ms=_percentiles(
+            [
+                confirmed[p.order_id][1].timestamp() - p.started
+                for p in accepted
+                if p.order_id in confirmed
+            ]
+        ),
     )
     workers = f"{args.workers} workers x {args.threads} threads"
     if transport == "celery":
@@ -998,9 +1096,14 @@ def report(
         f"confirmed: {len(confirmed)} (cancelled {cancelled}) in {span:.2f} s"
         f" = {result.confirmed_per_second:,.0f} orders/s"
     )
+    if args.rate:
+        say(
+            f"open loop: {args.rate:g} orders/s for {args.duration:g} s, latency from each order's scheduled arrival"
+        )
     say("latency ms            p50      p95      p99      max")
     say(f"{'placement':<20}" + _cells(result.placement_ms))
     say(f"{'placed -> confirmed':<20}" + _cells(result.to_confirmed_ms))
+    say(f"{'sent -> confirmed':<20}" + _cells(result.arrival_to_confirmed_ms))
     cpus = os.cpu_count() or 1
     say(
         f"CPU s from the first order to the last settled ({cpu.seconds:.1f} s;"
@@ -1020,6 +1123,19 @@ def report(
     say(f"  {'all of these':<34}{cpu.total:>8.1f}{per_order}")
     machine = "the whole machine, anyone's"
     say(f"  {machine:<34}{cpu.machine:>8.1f}")
+    if statements is not None and confirmed:
+        orders = len(confirmed)
+        say(
+            f"SQL statements per confirmed order: {statements.total / orders:.1f}"
+            f" ({statements.total:,.0f} for {orders} orders), by store:"
+        )
+        for alias, kinds in statements.by_store().items():
+            total = sum(kinds.values())
+            detail = ", ".join(
+                f"{kind} {value / orders:.1f}"
+                for kind, value in sorted(kinds.items(), key=lambda kv: -kv[1])
+            )
+            say(f"  {alias:<12}{total / orders:>6.1f}  ({detail})")
     return result
 
 
@@ -1042,6 +1158,10 @@ def side_by_side(results: list[Result]) -> None:
         (
             "CPU ms / confirmed order",
             [f"{r.cpu_seconds * 1000 / r.confirmed:,.1f}" if r.confirmed else "-" for r in results],
+        ),
+        (
+            "statements / confirmed order",
+            [f"{r.statements / r.confirmed:,.1f}" if r.confirmed else "-" for r in results],
         ),
     ]
     if any(r.probe for r in results):

@@ -199,3 +199,48 @@ def test_handler_durations_observed_by_a_worker_process_reach_the_web_scrape(
 
     samples = eventually(observed_by_the_worker, timeout=60)
     assert gauge(samples, "shop_inbox_dead", "inventory") == 0
+
+
+def test_statement_metrics_count_each_statement_per_store_and_kind():
+    """SHOP_DB_STATEMENT_METRICS: every statement Django sends is counted by alias and kind
+    (what bench/saga.py prints per order); connections opened before are wrapped too once
+    they reconnect, and wrapping twice never counts twice."""
+    from django.db import connections
+
+    from shop.platform.observability import statements
+
+    connection = connections["ordering"]
+    statements.install()
+    statements._wrap(None, connection)  # as connection_created does for a new connection
+    statements._wrap(None, connection)  # idempotent: one wrapper, one count per statement
+    try:
+        labels = {"alias": "ordering", "kind": "select"}
+        before = _counted(statements, labels)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.execute("select 2")
+        assert _counted(statements, labels) == before + 2
+    finally:
+        connection.execute_wrappers.remove(statements.count)
+        from django.db.backends.signals import connection_created
+
+        connection_created.disconnect(dispatch_uid="shop.db.statement_metrics")
+
+
+def _counted(statements, labels: dict[str, str]) -> float:
+    """The counter alone: collecting the whole registry would read the stores (and count)."""
+    for family in statements.STATEMENTS.collect():
+        for sample in family.samples:
+            if sample.name.endswith("_total") and sample.labels == labels:
+                return sample.value
+    return 0.0
+
+
+def test_statement_kinds():
+    from shop.platform.observability.statements import kind_of
+
+    assert kind_of("  SELECT 1") == "select"
+    assert kind_of('SAVEPOINT "s1"') == "savepoint"
+    assert kind_of("WITH x AS (SELECT 1) SELECT * FROM x") == "with"
+    assert kind_of("VACUUM") == "other"
+    assert kind_of("") == "other"

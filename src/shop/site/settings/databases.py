@@ -3,6 +3,7 @@ import os
 from shop.platform.db.config import alias_for, build_databases, store_env, unhosted
 from shop.platform.topology import IDENTITY
 from shop.site.settings.core import SHOP_CONTEXTS, SHOP_DATA_DIR
+from shop.site.settings.env import flag
 from shop.site.settings.topology import SHOP_TOPOLOGY
 
 # SQLite files under SHOP_DATA_DIR by default; PostgreSQL schemas and roles when
@@ -22,3 +23,5 @@ DATABASES = build_databases(SHOP_CONTEXTS, data_dir=SHOP_DATA_DIR, env=_env, hos
 }
 DATABASE_ROUTERS = ["shop.platform.db.routers.ContextRouter"]
 SHOP_USES_POSTGRES = any(d.get("ENGINE", "").endswith("postgresql") for d in DATABASES.values())
+# Count each statement per store and kind in /metrics (shop.platform.observability.statements).
+SHOP_DB_STATEMENT_METRICS = flag("SHOP_DB_STATEMENT_METRICS")
