@@ -63,7 +63,7 @@ def test_postgres_mode_gives_one_role_per_alias_in_one_database():
         "billing": "acme_billing",
     }
     for settings in databases.values():
-        assert settings["ENGINE"] == "django.db.backends.postgresql"
+        assert settings["ENGINE"] == "shop.platform.db.postgresql"
         assert (settings["HOST"], settings["PORT"], settings["NAME"]) == (
             "db.internal",
             "5433",

@@ -151,16 +151,17 @@ def _sqlite(path: Path, test_path: Path) -> dict[str, Any]:
 
 def _postgres(target: PostgresTarget, env: Mapping[str, str]) -> dict[str, Any]:
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "shop.platform.db.postgresql",
         "NAME": target.dbname,
         "USER": target.role,
         "PASSWORD": target.password or "",
         "HOST": target.host,
         "PORT": str(target.port),
         "CONN_MAX_AGE": int(env.get("SHOP_DB_CONN_MAX_AGE", "60")),
-        # A persistent connection is checked (one round trip) at its first use in each
-        # request, so a restarted server costs no failed request. Off: one fewer round
-        # trip per alias and request; the first request after a restart may fail.
+        # A persistent connection is checked at its first use in each request, so a
+        # restarted server costs no failed request: by its socket, no round trip, unless
+        # something arrived on it (shop.platform.db.postgresql). Off: the first request
+        # after a restart may fail.
         "CONN_HEALTH_CHECKS": env.get("SHOP_DB_HEALTH_CHECKS", "1").strip().lower() not in FALSY,
         "OPTIONS": {
             "application_name": f"shop:{target.alias}",
