@@ -1,15 +1,18 @@
 """Running a batch of inbox rows' handlers: in order, in few savepoints, failures apart.
 
 A handler's writes and its row's `done` mark commit in one transaction on the consuming
-context's store. One savepoint covers a run of handlers; a failure rolls back only its
-own handler's writes (the others of the run go again), and is recorded for a retry.
+context's store. One savepoint covers a run of handlers, and the use cases' own atomic
+blocks join it (`joined`); a failure rolls back only its own handler's writes (the others
+of the run go again, a savepoint each), and is recorded for a retry.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connections, transaction
 
 from shop.platform.events.accepting import UNHANDLED, insert_new, rows_for
 from shop.platform.events.budgets import park, record_failure
@@ -44,13 +47,49 @@ def run_in_order(store: Store, batch: list, *, deadline: float) -> list:
     return handled
 
 
+class RunBroken(DatabaseError):
+    """A handler left the run's transaction unusable and said nothing (it caught an error
+    raised inside an atomic block that had joined the run's savepoint)."""
+
+
+@contextlib.contextmanager
+def joined(alias: str) -> Iterator[None]:
+    """Atomic blocks opened inside (the use cases' own) join the enclosing savepoint.
+
+    A use case opens `transaction.atomic()` so that it commits alone when called from a
+    request; inside a run it would make a savepoint of its own, two round trips per
+    handler, while the run's savepoint already undoes a failing handler's writes (its
+    failure ends the run and the run's savepoint is rolled back). So while a run goes,
+    its store's connection makes no new savepoints: an atomic block that fails marks the
+    run for rollback instead. A handler that catches such an error and carries on finds
+    the run broken (RunBroken, or Django refusing its next query); then every handler of
+    the run goes again in a savepoint of its own, as after any database error, with
+    savepoints as usual.
+    """
+    connection = connections[alias]
+    # On this connection only: Django's savepoint() asks _savepoint_allowed() (both the
+    # PostgreSQL and the SQLite backend), and an atomic block without a savepoint marks
+    # the enclosing one for rollback when it fails. tests/events/test_joined_savepoints.py
+    # fails if a Django upgrade changes that.
+    connection._savepoint_allowed = _no_savepoints
+    try:
+        yield
+    finally:
+        del connection._savepoint_allowed
+
+
+def _no_savepoints() -> bool:
+    return False
+
+
 def _run_runs(store: Store, batch: list, handled: list, *, deadline: float) -> None:
     turns = Turns()
     start = 0
+    connection = connections[store.alias]
     while start < len(batch):
         before, ran, ran_ok = turns.copy(), [], []
         try:
-            with transaction.atomic(using=store.alias):
+            with transaction.atomic(using=store.alias), joined(store.alias):
                 for row in batch[start:]:
                     if time.monotonic() > deadline:
                         break  # commit now: a store's write lock is never held for long
@@ -58,6 +97,8 @@ def _run_runs(store: Store, batch: list, handled: list, *, deadline: float) -> N
                     if turns.due(row) and _attempt(store, row):
                         turns.handled(row)
                         ran_ok.append(row)
+                    if connection.needs_rollback:
+                        raise RunBroken(f"{row.handler} left the transaction unusable")
         except (HandlerFailed, DatabaseError) as failure:
             if not ran:
                 raise
