@@ -173,3 +173,29 @@ def test_a_relay_that_died_holding_a_claim_loses_nothing_once_its_lease_expires(
     assert relay(store("catalog"), owner="survivor") == 1
     drain()
     assert count("APPLIED") == 1
+
+
+def test_an_event_nobody_subscribes_to_is_kept_dispatched_and_never_relayed(emit):
+    envelope = emit()
+    row = store("catalog").outbox.objects.using("catalog").get()
+    assert row.dispatched_at is not None and row.dispatched_at == row.created_at
+    assert (row.sequence, row.envelope["sequence"], envelope["sequence"]) == (1, 1, 1)
+    assert claim(store("catalog"), limit=10) == []
+    assert relay(store("catalog")) == 0
+
+
+def test_an_aggregates_sequence_is_numbered_in_the_row_and_the_envelope_alike(subscriptions, emit):
+    def when_catalog_probe_happened_bump(event):
+        bump("APPLIED")
+
+    subscriptions(when_catalog_probe_happened_bump)
+    returned = [emit("K-1")["sequence"] for _ in range(3)] + [emit("K-2")["sequence"]]
+    assert returned == [1, 2, 3, 1]
+    rows = store("catalog").outbox.objects.using("catalog").order_by("subject", "sequence")
+    assert [(r.subject, r.sequence, r.envelope["sequence"]) for r in rows] == [
+        ("K-1", 1, 1),
+        ("K-1", 2, 2),
+        ("K-1", 3, 3),
+        ("K-2", 1, 1),
+    ]
+    assert all(r.dispatched_at is None for r in rows)  # it has a subscriber: to be relayed

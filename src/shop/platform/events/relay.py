@@ -23,8 +23,9 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from shop.platform.events.bus import Store, bus
+from shop.platform.events.bus import Store
 from shop.platform.events.inbox import backoff, prefer_index_order
+from shop.platform.events.publishing import consumers
 from shop.platform.events.settings import event_settings
 from shop.platform.events.transports import transport
 from shop.platform.observability import logs
@@ -143,8 +144,3 @@ def relay(store: Store, *, limit: int | None = None, owner: str = RELAY_ID) -> i
         )
         return 0
     return rows.update(dispatched_at=timezone.now(), locked_until=None, last_error="")
-
-
-def consumers(event_type: str) -> list[str]:
-    """The contexts subscribed to `event_type`, each to get one copy."""
-    return sorted({sub.context for sub in bus.subscriptions_to(event_type)})
