@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connections
 
 from shop.platform.events.bus import Store, bus
+from shop.platform.events.known import known
 from shop.platform.events.models import InboxStatus
 
 UNHANDLED = "(unhandled)"
@@ -27,7 +28,10 @@ def accept(envelope: dict[str, Any], context: str) -> None:
 
 def accept_many(envelopes: Iterable[dict[str, Any]], context: str) -> None:
     store = bus.store_of(context)
-    insert_new(store, [row for envelope in envelopes for row in rows_for(store, envelope)])
+    rows = [row for envelope in envelopes for row in rows_for(store, envelope)]
+    insert_new(store, rows)
+    if rows:
+        known.inbox(context)  # this process's inline worker handles them next
 
 
 def rows_for(store: Store, envelope: dict[str, Any]) -> list[dict[str, Any]]:

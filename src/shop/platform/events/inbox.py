@@ -41,30 +41,42 @@ __all__ = [
     "prefer_index_order",
     "process_due",
     "redeliver_unhandled",
+    "take_batch",
 ]
 
 
-def process_due(store: Store, *, limit: int | None = None) -> int:
-    """Handle one batch of due rows; returns how many were handled successfully."""
+def process_due(store: Store, *, limit: int | None = None, probe: bool = True) -> int:
+    """Handle one batch of due rows; returns how many were handled successfully.
+
+    probe: first ask whether any row is due (one cheap statement, where taking a batch
+    costs three); False when the caller knows rows were just written.
+    """
+    return take_batch(store, limit=limit, probe=probe)[0]
+
+
+def take_batch(store: Store, *, limit: int | None = None, probe: bool = True) -> tuple[int, bool]:
+    """process_due(), and whether more rows may be due now (a full batch, or one cut short
+    by `batch_seconds`)."""
     conf = event_settings()
     limit = limit or conf.batch_size
     rows = store.inbox.objects.using(store.alias)
     due = rows.filter(status=InboxStatus.PENDING, next_attempt_at__lte=timezone.now())
-    if not due.exists():
-        return 0  # one round trip, where taking a batch costs three: most stores are idle
+    if probe and not due.exists():
+        return 0, False  # most stores are idle
     with transaction.atomic(using=store.alias):
         if not take_turn(store, lock_timeout=2 * conf.batch_seconds):
-            return 0  # another worker is on this inbox now; it takes these rows too
+            return 0, False  # another worker is on this inbox now; it takes these rows too
         batch = list(
             due.select_for_update(skip_locked=True)
             .annotate(first_pending=first_pending(rows))
             .order_by("next_attempt_at")[:limit]
         )
         if not batch:
-            return 0
+            return 0, False
         prefer_index_order(store.alias, False)  # the handlers' queries are planned as usual
         batch.sort(key=lambda row: row.sequence)  # an aggregate's events in one batch, in order
-        handled = run_in_order(store, batch, deadline=time.monotonic() + conf.batch_seconds)
+        deadline = time.monotonic() + conf.batch_seconds
+        handled = run_in_order(store, batch, deadline=deadline)
         if handled:
             rows.filter(id__in=[row.id for row in handled]).update(
                 status=InboxStatus.DONE,
@@ -72,4 +84,4 @@ def process_due(store: Store, *, limit: int | None = None) -> int:
                 last_error="",
                 attempts=F("attempts") + 1,
             )
-    return len(handled)
+    return len(handled), len(batch) >= limit or time.monotonic() > deadline

@@ -1,21 +1,24 @@
 """The in-process worker of the inline transport: relay, handle, repeat until quiet.
 
-It wakes when a transaction that published an event commits (`nudge`), and at
-least every `sweep_seconds` anyway, to retry due handlers and pick up what a
-crashed process left in an outbox. Several processes may run one each: claims
-and inbox row locks keep them from doing the same work twice.
+It wakes when a transaction that published an event commits (`nudge`), and then works
+only the stores known to have work (that outbox, and the inboxes it delivers to: no
+polling of idle stores). Every `sweep_seconds` it looks at every store anyway, to retry
+due handlers and pick up what another or a crashed process left. Several processes may
+run one each: claims and inbox row locks keep them from doing the same work twice.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 
 import structlog
 from django.db import close_old_connections, connections
 
 from shop.platform.events import inbox, relay
 from shop.platform.events.bus import bus
+from shop.platform.events.known import known
 from shop.platform.events.schedule import schedule
 from shop.platform.events.settings import event_settings
 
@@ -38,12 +41,47 @@ def drain(*, max_rounds: int = 100) -> int:
     return total
 
 
-def _guarded(step, store) -> int:
+def drain_known(*, max_rounds: int = 100) -> int:
+    """Relay and handle only the stores known to have work (shop.platform.events.known),
+    until none is left; returns rows dispatched + handled.
+
+    Each round relays the marked outboxes, then handles the marked inboxes, the ones the
+    relay has just written into included: an event's hop is one round. A store whose
+    batch was full (or cut short by `batch_seconds`) is looked at again next round.
+    """
+    total = 0
+    limit = event_settings().batch_size
+    stores = {store.context: store for store in bus.hosted_stores()}
+    again_outboxes: set[str] = set()
+    again_inboxes: set[str] = set()
+    for _ in range(max_rounds):
+        outboxes = known.take_outboxes() | again_outboxes
+        again_outboxes = set()
+        for context in sorted(outboxes):
+            if (store := stores.get(context)) is not None:
+                moved = _guarded(relay.relay, store, probe=False)
+                total += moved
+                if moved >= limit:
+                    again_outboxes.add(context)
+        inboxes = known.take_inboxes() | again_inboxes
+        again_inboxes = set()
+        for context in sorted(inboxes):
+            if (store := stores.get(context)) is not None:
+                handled, more = _guarded(inbox.take_batch, store, probe=False, default=(0, False))
+                total += handled
+                if more:
+                    again_inboxes.add(context)
+        if not (outboxes or inboxes):
+            break
+    return total
+
+
+def _guarded(step, store, default=0, **options):
     try:
-        return step(store)
+        return step(store, **options)
     except Exception:  # that store is down or broken; its rows wait for the next pass
         log.exception("event worker step failed", step=step.__qualname__, context=store.context)
-        return 0
+        return default
 
 
 def run_scheduled_jobs() -> None:
@@ -61,14 +99,19 @@ class InlineWorker(threading.Thread):
 
     def run(self) -> None:
         interval = event_settings().sweep_seconds
+        sweep_at = time.monotonic()
         while not self.stopping.is_set():
-            self.wake.wait(timeout=interval)
+            self.wake.wait(timeout=max(0.0, sweep_at - time.monotonic()))
             self.wake.clear()
             if self.stopping.is_set():
                 break
             close_old_connections()
-            drain()
-            run_scheduled_jobs()
+            if time.monotonic() >= sweep_at:  # every store, for what no nudge told us
+                drain()
+                run_scheduled_jobs()
+                sweep_at = time.monotonic() + interval
+            else:  # woken by a commit or a delivery: only the stores known to have work
+                drain_known()
         connections.close_all()
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -115,6 +158,8 @@ def nudge(context: str | None = None) -> None:
     if event_settings().transport == "celery":
         _celery_nudger().send(context)
         return
+    for store_context in [context] if context else list(bus.stores):
+        known.outbox(store_context)
     if _worker is not None:
         _worker.wake.set()
 
