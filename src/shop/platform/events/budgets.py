@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 from django.utils import timezone
 
+from shop.platform.events.due import DueRow
 from shop.platform.events.errors import RetryLater, Unavailable
 from shop.platform.events.models import InboxStatus
 from shop.platform.events.settings import event_settings
@@ -48,7 +49,7 @@ def record_failure(row, exc: Exception) -> None:
         row.next_attempt_at = next_attempt_at
         level = logging.INFO if kind == NOT_YET else logging.WARNING
         log.log(level, MESSAGES[kind], kind=kind, retry_at=next_attempt_at.isoformat(), **fields)
-    row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "failing_since"])
+    save(row, ["attempts", "last_error", "status", "next_attempt_at", "failing_since"])
 
 
 # What a failure is, for its retry budget (errors.py): each kind has a budget of its own.
@@ -95,11 +96,22 @@ def _budget(row, exc: Exception, now: datetime) -> tuple[str, str, datetime | No
 
 
 def log_fields(row) -> dict[str, Any]:
-    return logs.event_fields(row.envelope, context=row._meta.app_label, handler=row.handler)
+    return logs.event_fields(row.envelope, context=row.context, handler=row.handler)
+
+
+def save(row, names: list[str]) -> None:
+    """Write these fields of an inbox row back: a taken row (shop.platform.events.due) by
+    its id, a model instance as Django saves one."""
+    if isinstance(row, DueRow):
+        store = row.store
+        values = {name: getattr(row, name) for name in names}
+        store.inbox.objects.using(store.alias).filter(id=row.id).update(**values)
+    else:
+        row.save(update_fields=names)
 
 
 def park(row, reason: str) -> None:
     row.status = InboxStatus.PARKED
     row.last_error = reason
-    row.save(update_fields=["status", "last_error"])
+    save(row, ["status", "last_error"])
     log.error("parked event", reason=reason, **log_fields(row))

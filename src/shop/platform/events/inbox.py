@@ -28,6 +28,7 @@ from django.utils import timezone
 from shop.platform.events.accepting import UNHANDLED, accept, accept_many
 from shop.platform.events.budgets import backoff
 from shop.platform.events.bus import Store
+from shop.platform.events.due import taken
 from shop.platform.events.models import InboxStatus
 from shop.platform.events.running import redeliver_unhandled, run_in_order
 from shop.platform.events.settings import event_settings
@@ -66,10 +67,11 @@ def take_batch(store: Store, *, limit: int | None = None, probe: bool = True) ->
     with transaction.atomic(using=store.alias):
         if not take_turn(store, lock_timeout=2 * conf.batch_seconds):
             return 0, False  # another worker is on this inbox now; it takes these rows too
-        batch = list(
+        batch = taken(
+            store,
             due.select_for_update(skip_locked=True)
             .annotate(first_pending=first_pending(rows))
-            .order_by("next_attempt_at")[:limit]
+            .order_by("next_attempt_at")[:limit],
         )
         if not batch:
             return 0, False

@@ -92,6 +92,11 @@ class InboxMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.event_type} #{self.sequence} of {self.subject} for {self.handler}"
 
+    @property
+    def context(self) -> str:
+        """The consuming context whose inbox holds the row."""
+        return self._meta.app_label
+
     @classmethod
     def constraints_for(cls, label: str) -> list:
         return [models.UniqueConstraint(fields=["event_id", "handler"], name=f"{label}_inbox_once")]
