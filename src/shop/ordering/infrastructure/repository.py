@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from shop.kernel import Money
@@ -18,6 +21,13 @@ def rows() -> QuerySet[OrderRecord]:
 
 
 def to_domain(row: OrderRecord) -> Order:
+    """The Order of a row with its lines: prefetched (`rows()`), or read in the same
+    statement (`get`, `lines_json`)."""
+    lines = getattr(row, "lines_json", None)
+    if lines is None:
+        lines = [(ln.sku, ln.quantity, ln.unit_price_minor) for ln in row.lines.all()]
+    elif isinstance(lines, str):
+        lines = json.loads(lines)
     return Order(
         id=row.id,
         customer_id=row.customer_id,
@@ -28,11 +38,11 @@ def to_domain(row: OrderRecord) -> Order:
         else None,
         lines=tuple(
             OrderLine(
-                sku=line.sku,
-                quantity=line.quantity,
-                unit_price=Money.from_minor_units(line.unit_price_minor, row.currency),
+                sku=sku,
+                quantity=quantity,
+                unit_price=Money.from_minor_units(unit_price_minor, row.currency),
             )
-            for line in row.lines.all()
+            for sku, quantity, unit_price_minor in lines
         ),
     )
 
@@ -40,11 +50,34 @@ def to_domain(row: OrderRecord) -> Order:
 def get(
     order_id: UUID, *, customer_id: int | None = None, for_update: bool = False
 ) -> Order | None:
-    query = rows().select_for_update() if for_update else rows()
+    """The whole aggregate, its lines included, in one statement (locking the order's row
+    only, with `for_update`)."""
+    query = OrderRecord.objects.using(DATABASE).annotate(lines_json=lines_json())
+    if for_update:
+        query = query.select_for_update()
     if customer_id is not None:
         query = query.filter(customer_id=customer_id)
     row = query.filter(id=order_id).first()
     return to_domain(row) if row else None
+
+
+def lines_json() -> RawSQL:
+    """Per order row: its lines as a JSON array of [sku, quantity, unit_price_minor], in
+    position order, as text."""
+    order, line = OrderRecord._meta.db_table, OrderLineRecord._meta.db_table
+    if connections[DATABASE].vendor == "postgresql":
+        aggregate = (
+            "COALESCE(json_agg(json_build_array(l.sku, l.quantity, l.unit_price_minor)"
+            " ORDER BY l.position), '[]'::json)::text"
+        )
+        source = f'{line} l WHERE l.order_id = "{order}"."id"'
+    else:
+        aggregate = (
+            "COALESCE(json_group_array(json_array(l.sku, l.quantity, l.unit_price_minor)), '[]')"
+        )
+        source = f'(SELECT * FROM {line} WHERE order_id = "{order}"."id" ORDER BY position) l'  # noqa: S608 - table names
+    sql = f"SELECT {aggregate} FROM {source}"  # noqa: S608 - the model's table names
+    return RawSQL(sql, [], output_field=TextField())  # noqa: S611 - no input
 
 
 def add(order: Order, *, payment_token: str) -> None:
