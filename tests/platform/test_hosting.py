@@ -85,6 +85,31 @@ def test_a_message_that_cannot_be_sent_on_goes_back_unacknowledged(monkeypatch):
     assert rejected.value.requeue is True
 
 
+BATCH = [
+    {"id": f"e-{n}", "type": "ordering.OrderPlaced", "source": "ordering"} for n in range(1, 4)
+]
+
+
+def test_a_batch_for_a_context_hosted_elsewhere_is_sent_on_whole_as_one_message(monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks.deliver_batch, "apply_async", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(tasks.deliver, "apply_async", lambda **kw: sent.append(kw))
+    with override_settings(SHOP_TOPOLOGY=SPLIT):
+        assert tasks.deliver_batch.run(BATCH, "inventory") == 0
+    assert sent == [{"args": (BATCH, "inventory"), "queue": "inventory"}]
+
+
+def test_a_batch_that_cannot_be_sent_on_goes_back_unacknowledged(monkeypatch):
+    def refused(**_):
+        raise ConnectionError("the broker is gone")
+
+    monkeypatch.setattr(tasks, "REQUEUE_PAUSE_SECONDS", 0)
+    monkeypatch.setattr(tasks.deliver_batch, "apply_async", refused)
+    with override_settings(SHOP_TOPOLOGY=SPLIT), pytest.raises(Reject) as rejected:
+        tasks.deliver_batch.run(BATCH, "inventory")
+    assert rejected.value.requeue is True
+
+
 SPLIT_FILE = f"""
 [services.shop]
 {hosts(all_but("billing"))}

@@ -21,16 +21,21 @@ class Transport(Protocol):
         """Return only once every consumer's copy is safely stored (inbox row or broker)."""
 
 
+def by_context(batch: Batch) -> dict[str, list[dict[str, Any]]]:
+    """Each consuming context's envelopes, in the batch's order (an aggregate's in sequence)."""
+    envelopes: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for envelope, consumers in batch:
+        for context in consumers:
+            envelopes[context].append(envelope)
+    return dict(envelopes)
+
+
 class InlineTransport:
     """In-process: write straight into each consuming context's inbox, one insert per context."""
 
     def send_batch(self, batch: Batch) -> None:
-        by_context: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for envelope, consumers in batch:
-            for context in consumers:
-                by_context[context].append(envelope)
         failed = []
-        for context, envelopes in by_context.items():
+        for context, envelopes in by_context(batch).items():
             try:
                 inbox.accept_many(envelopes, context)
             except Exception as exc:  # deliver to the healthy consumers all the same
