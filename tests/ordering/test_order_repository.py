@@ -34,3 +34,25 @@ def test_get_reads_the_order_and_its_lines_in_position_order_in_one_statement():
     assert [line.sku for line in loaded.lines] == ["TEA-9", "CUP-1", "MUG-5"]
     assert loaded.total == Money("31.70", "EUR")
     assert repository.get(order.id, customer_id=8) is None  # another customer's
+
+
+def test_an_aggregate_without_children_reads_an_empty_list():
+    from shop.inventory.infrastructure.models import ReservationLineRecord, ReservationRecord
+    from shop.platform.db.children import children_json, loaded
+
+    ReservationRecord.objects.using("inventory").create(order_id="O-1", status="held")
+    row = (
+        ReservationRecord.objects.using("inventory")
+        .annotate(
+            lines_json=children_json(
+                "inventory",
+                ReservationRecord,
+                ReservationLineRecord,
+                key="reservation",
+                columns=["sku", "quantity"],
+                order="id",
+            )
+        )
+        .get(order_id="O-1")
+    )
+    assert loaded(row.lines_json) == []

@@ -13,6 +13,7 @@ from shop.inventory.infrastructure.models import (
     ReservationRecord,
     StockItemRecord,
 )
+from shop.platform.db.children import children_json, loaded
 
 
 def rows() -> QuerySet[StockItemRecord]:
@@ -57,7 +58,16 @@ def save_many(items: list[StockItem]) -> None:
 
 
 def reservation(order_id: str, *, for_update: bool = False) -> Reservation | None:
-    query = ReservationRecord.objects.using(DATABASE).prefetch_related("lines")
+    """The reservation and its lines in one statement (locking the reservation's row only)."""
+    lines = children_json(
+        DATABASE,
+        ReservationRecord,
+        ReservationLineRecord,
+        key="reservation",
+        columns=["sku", "quantity"],
+        order="id",
+    )
+    query = ReservationRecord.objects.using(DATABASE).annotate(lines_json=lines)
     if for_update:
         query = query.select_for_update()
     row = query.filter(order_id=order_id).first()
@@ -65,7 +75,7 @@ def reservation(order_id: str, *, for_update: bool = False) -> Reservation | Non
         return None
     return Reservation(
         order_id=row.order_id,
-        lines=tuple(ReservationLine(line.sku, line.quantity) for line in row.lines.all()),
+        lines=tuple(ReservationLine(sku, quantity) for sku, quantity in loaded(row.lines_json)),
         status=ReservationStatus(row.status),
     )
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from uuid import UUID
 
-from django.db import connections
-from django.db.models import QuerySet, TextField
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from shop.kernel import Money
 from shop.ordering.domain.order import CancellationReason, Order, OrderLine, OrderStatus
 from shop.ordering.infrastructure import DATABASE
 from shop.ordering.infrastructure.models import OrderLineRecord, OrderRecord
+from shop.platform.db.children import children_json, loaded
 
 
 def rows() -> QuerySet[OrderRecord]:
@@ -23,11 +21,10 @@ def rows() -> QuerySet[OrderRecord]:
 def to_domain(row: OrderRecord) -> Order:
     """The Order of a row with its lines: prefetched (`rows()`), or read in the same
     statement (`get`, `lines_json`)."""
-    lines = getattr(row, "lines_json", None)
-    if lines is None:
+    if hasattr(row, "lines_json"):
+        lines = loaded(row.lines_json)
+    else:
         lines = [(ln.sku, ln.quantity, ln.unit_price_minor) for ln in row.lines.all()]
-    elif isinstance(lines, str):
-        lines = json.loads(lines)
     return Order(
         id=row.id,
         customer_id=row.customer_id,
@@ -61,23 +58,17 @@ def get(
     return to_domain(row) if row else None
 
 
-def lines_json() -> RawSQL:
-    """Per order row: its lines as a JSON array of [sku, quantity, unit_price_minor], in
-    position order, as text."""
-    order, line = OrderRecord._meta.db_table, OrderLineRecord._meta.db_table
-    if connections[DATABASE].vendor == "postgresql":
-        aggregate = (
-            "COALESCE(json_agg(json_build_array(l.sku, l.quantity, l.unit_price_minor)"
-            " ORDER BY l.position), '[]'::json)::text"
-        )
-        source = f'{line} l WHERE l.order_id = "{order}"."id"'
-    else:
-        aggregate = (
-            "COALESCE(json_group_array(json_array(l.sku, l.quantity, l.unit_price_minor)), '[]')"
-        )
-        source = f'(SELECT * FROM {line} WHERE order_id = "{order}"."id" ORDER BY position) l'  # noqa: S608 - table names
-    sql = f"SELECT {aggregate} FROM {source}"  # noqa: S608 - the model's table names
-    return RawSQL(sql, [], output_field=TextField())  # noqa: S611 - no input
+def lines_json():
+    """Per order row: its lines as JSON [[sku, quantity, unit_price_minor], ...] in position
+    order, read in the same statement."""
+    return children_json(
+        DATABASE,
+        OrderRecord,
+        OrderLineRecord,
+        key="order",
+        columns=["sku", "quantity", "unit_price_minor"],
+        order="position",
+    )
 
 
 def add(order: Order, *, payment_token: str) -> None:
