@@ -132,10 +132,15 @@ def run(args, env: dict[str, str], topology: str, transport: str) -> Result:
         samples.mkdir()
         # Every process started counts its statements per store (execute wrappers) into
         # files here, which StatementMeter sums.
-        env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(samples), "SHOP_DB_STATEMENT_METRICS": "1"}
+        if args.statements:
+            env = {
+                **env,
+                "PROMETHEUS_MULTIPROC_DIR": str(samples),
+                "SHOP_DB_STATEMENT_METRICS": "1",
+            }
         with TOPOLOGIES[topology](args, env, transport, Path(scratch)) as shop:
             with proxied(args, topology, shop, Path(scratch)) as (port, extra, probe):
-                statements = StatementMeter(samples)
+                statements = StatementMeter(samples if args.statements else None)
                 with (
                     statements,
                     CpuMeter([*shop.processes, *extra], shop.databases, args.admin_url) as cpu,
@@ -296,6 +301,13 @@ def parse_args() -> argparse.Namespace:
         "(latency counted from it), for --duration seconds; --orders is then ignored",
     )
     parser.add_argument("--duration", type=float, default=30.0, help="with --rate: seconds")
+    parser.add_argument(
+        "--no-statements",
+        dest="statements",
+        action="store_false",
+        help="do not count SQL statements: counting puts every process's metrics in "
+        "multiprocess mode (files), which costs about 2 ms of CPU per order here",
+    )
     _stores.add_database_options(parser, default_url=DEFAULT_URL)
     args = parser.parse_args()
     if args.rate < 0 or args.duration <= 0:
@@ -942,7 +954,7 @@ class StatementMeter:
     mode: every process's, the exited ones' too), once at the start and once at the end.
     """
 
-    def __init__(self, samples: Path) -> None:
+    def __init__(self, samples: Path | None) -> None:
         self.samples = samples
         self.counts: dict[tuple[str, str], float] = {}
 
@@ -951,6 +963,8 @@ class StatementMeter:
         from prometheus_client.multiprocess import MultiProcessCollector
 
         found: dict[tuple[str, str], float] = {}
+        if self.samples is None:  # --no-statements
+            return found
         for directory in {path.parent for path in self.samples.rglob("*.db")}:
             registry = CollectorRegistry()
             MultiProcessCollector(registry, path=str(directory))
@@ -1123,7 +1137,7 @@ def report(
     say(f"  {'all of these':<34}{cpu.total:>8.1f}{per_order}")
     machine = "the whole machine, anyone's"
     say(f"  {machine:<34}{cpu.machine:>8.1f}")
-    if statements is not None and confirmed:
+    if statements is not None and statements.samples is not None and confirmed:
         orders = len(confirmed)
         say(
             f"SQL statements per confirmed order: {statements.total / orders:.1f}"

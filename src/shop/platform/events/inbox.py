@@ -46,6 +46,34 @@ __all__ = [
 ]
 
 
+class BatchSizes:
+    """How many rows a store's next batch takes: about what its handlers got through in
+    `batch_seconds` lately, so a backlog is not read (and locked) 500 rows at a time to
+    handle the few the deadline leaves time for.
+
+    A batch cut short by the deadline sets the size to twice what it handled; one that ran
+    every row it took doubles it; never below `floor` nor above the configured limit.
+    """
+
+    floor, ceiling = 16, 100_000
+
+    def __init__(self) -> None:
+        self._sizes: dict[str, int] = {}
+
+    def size(self, context: str, limit: int) -> int:
+        return max(1, min(limit, self._sizes.get(context, limit)))
+
+    def ran(self, context: str, *, taken: int, handled: int, cut: bool) -> None:
+        current = self._sizes.get(context, taken)
+        if cut:
+            self._sizes[context] = max(self.floor, 2 * handled)
+        elif taken >= current:
+            self._sizes[context] = min(2 * current, self.ceiling)
+
+
+sizes = BatchSizes()
+
+
 def process_due(store: Store, *, limit: int | None = None, probe: bool = True) -> int:
     """Handle one batch of due rows; returns how many were handled successfully.
 
@@ -55,11 +83,16 @@ def process_due(store: Store, *, limit: int | None = None, probe: bool = True) -
     return take_batch(store, limit=limit, probe=probe)[0]
 
 
-def take_batch(store: Store, *, limit: int | None = None, probe: bool = True) -> tuple[int, bool]:
+def take_batch(
+    store: Store, *, limit: int | None = None, probe: bool = True, adaptive: bool = False
+) -> tuple[int, bool]:
     """process_due(), and whether more rows may be due now (a full batch, or one cut short
-    by `batch_seconds`)."""
+    by `batch_seconds`). adaptive: take about what fits in `batch_seconds` (BatchSizes),
+    as the event worker does; a direct call takes `limit` rows."""
     conf = event_settings()
     limit = limit or conf.batch_size
+    if adaptive:
+        limit = sizes.size(store.context, limit)
     rows = store.inbox.objects.using(store.alias)
     due = rows.filter(status=InboxStatus.PENDING, next_attempt_at__lte=timezone.now())
     if probe and not due.exists():
@@ -79,6 +112,9 @@ def take_batch(store: Store, *, limit: int | None = None, probe: bool = True) ->
         batch.sort(key=lambda row: row.sequence)  # an aggregate's events in one batch, in order
         deadline = time.monotonic() + conf.batch_seconds
         handled = run_in_order(store, batch, deadline=deadline)
+        cut = time.monotonic() > deadline
+        if adaptive:
+            sizes.ran(store.context, taken=len(batch), handled=len(handled), cut=cut)
         if handled:
             rows.filter(id__in=[row.id for row in handled]).update(
                 status=InboxStatus.DONE,
@@ -86,4 +122,4 @@ def take_batch(store: Store, *, limit: int | None = None, probe: bool = True) ->
                 last_error="",
                 attempts=F("attempts") + 1,
             )
-    return len(handled), len(batch) >= limit or time.monotonic() > deadline
+    return len(handled), len(batch) >= limit or cut

@@ -34,7 +34,10 @@ def drain(*, max_rounds: int = 100) -> int:
     total = 0
     for _ in range(max_rounds):
         moved = sum(_guarded(relay.relay, store) for store in bus.hosted_stores())
-        moved += sum(_guarded(inbox.process_due, store) for store in bus.hosted_stores())
+        moved += sum(
+            _guarded(inbox.take_batch, store, default=(0, False), adaptive=True)[0]
+            for store in bus.hosted_stores()
+        )
         total += moved
         if not moved:
             break
@@ -67,7 +70,9 @@ def drain_known(*, max_rounds: int = 100) -> int:
         again_inboxes = set()
         for context in sorted(inboxes):
             if (store := stores.get(context)) is not None:
-                handled, more = _guarded(inbox.take_batch, store, probe=False, default=(0, False))
+                handled, more = _guarded(
+                    inbox.take_batch, store, default=(0, False), probe=False, adaptive=True
+                )
                 total += handled
                 if more:
                     again_inboxes.add(context)
