@@ -232,3 +232,14 @@ def test_relations_across_contexts_are_refused(alias, model):
 
 def test_relations_within_a_context_are_allowed():
     assert router.allow_relation(PaymentRecord(), InvoiceRecord()) is True
+
+
+@pytest.mark.parametrize(("value", "prepared"), [(None, True), ("1", True), ("0", False)])
+def test_statements_are_bound_and_prepared_server_side_unless_turned_off(value, prepared):
+    databases = postgres({} if value is None else {"SHOP_DB_PREPARED_STATEMENTS": value})
+    for settings in databases.values():
+        options = settings["OPTIONS"]
+        if prepared:
+            assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 5)
+        else:
+            assert "server_side_binding" not in options and "prepare_threshold" not in options
