@@ -170,7 +170,11 @@ def nudge(context: str | None = None) -> None:
 
 
 class CeleryNudger(threading.Thread):
-    """Sends relay tasks off the request thread; drops nudges it cannot keep up with."""
+    """Sends relay tasks off the request thread; drops nudges it cannot keep up with.
+
+    Nudges that queued while it sent the last ones go as one relay task per context: a
+    burst of commits to one outbox is one task, which relays every row they wrote.
+    """
 
     def __init__(self) -> None:
         super().__init__(name="shop-events-nudge", daemon=True)
@@ -186,15 +190,23 @@ class CeleryNudger(threading.Thread):
         from shop.platform.events.tasks import relay_outbox, relay_queue
 
         while True:
-            context = self.pending.get()
-            try:
-                relay_outbox.apply_async(args=[context], queue=relay_queue(), retry=False)
-            except Exception as exc:
-                log.warning(
-                    "could not nudge the relay (the sweep will catch up)",
-                    context=context,
-                    error=f"{type(exc).__name__}: {exc}",
-                )
+            contexts = {self.pending.get()}
+            while True:  # the nudges queued meanwhile: one relay task per context for all
+                try:
+                    contexts.add(self.pending.get_nowait())
+                except queue.Empty:
+                    break
+            if None in contexts:
+                contexts = {None}  # one task relays every store
+            for context in sorted(contexts, key=str):
+                try:
+                    relay_outbox.apply_async(args=[context], queue=relay_queue(), retry=False)
+                except Exception as exc:
+                    log.warning(
+                        "could not nudge the relay (the sweep will catch up)",
+                        context=context,
+                        error=f"{type(exc).__name__}: {exc}",
+                    )
 
 
 _nudger: CeleryNudger | None = None
