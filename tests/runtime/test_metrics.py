@@ -132,6 +132,17 @@ def test_inbox_dead_counts_a_row_parked_dead_in_its_context(shopper):
     }
 
 
+def test_inbox_parked_counts_rows_left_for_an_operator_in_their_context(shopper):
+    place(shopper)
+    worker.drain()
+    assert gauge(scrape(), "shop_inbox_parked", "inventory") == 0
+    inventory_inbox = bus.store_of("inventory").inbox.objects.using("inventory")
+    inventory_inbox.filter(event_type="ordering.OrderPlaced").update(status=InboxStatus.PARKED)
+    samples = scrape()
+    assert gauge(samples, "shop_inbox_parked", "inventory") == 1
+    assert gauge(samples, "shop_inbox_parked", "billing") == 0
+
+
 def test_inbox_pending_counts_delivered_events_not_yet_handled(shopper):
     place(shopper)
     relay.relay(bus.store_of("ordering"))  # OrderPlaced reaches inventory and billing...

@@ -1,4 +1,4 @@
-"""The event bus's health for Prometheus: outbox backlog and age, inbox pending and dead.
+"""The event bus's health for Prometheus: outbox backlog and age, inbox pending, dead, parked.
 
 Read from each hosted context's store when Prometheus scrapes, so the figures are true for
 every process at once; the same `operations.status` feeds `manage.py events status`.
@@ -32,6 +32,11 @@ class EventBusCollector:
         inbox_pending = GaugeMetricFamily(
             "shop_inbox_pending", "Inbox rows waiting to be handled.", labels=["context"]
         )
+        parked = GaugeMetricFamily(
+            "shop_inbox_parked",
+            "Inbox rows parked for an operator: undecodable, or of a type nobody here handles.",
+            labels=["context"],
+        )
         now = timezone.now()
         for store in bus.hosted_stores():
             status = operations.status(store)
@@ -40,7 +45,8 @@ class EventBusCollector:
             age.add_metric([store.context], (now - oldest).total_seconds() if oldest else 0.0)
             dead.add_metric([store.context], status.inbox_dead)
             inbox_pending.add_metric([store.context], status.inbox_pending)
+            parked.add_metric([store.context], status.inbox_parked)
         here = topology.current()
         service = InfoMetricFamily("shop_service", "This process's service and what it hosts.")
         service.add_metric([], {"service": here.this, "hosts": ",".join(here.service.hosts)})
-        yield from (service, pending, age, dead, inbox_pending)
+        yield from (service, pending, age, dead, inbox_pending, parked)
