@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.html import format_html
 
 from shop.ordering.infrastructure.models import OrderLineRecord, OrderRecord
 from shop.platform.admin import ReadOnlyAdmin, money_column
+from shop.platform.console import links
 
 
 class OrderLineInline(admin.TabularInline):
@@ -32,7 +34,16 @@ class OrderAdmin(ReadOnlyAdmin):
     list_filter = ["status", "cancellation_reason"]
     search_fields = ["id", "customer_id"]
     exclude = ["payment_token", "total_minor"]
-    readonly_fields = ["total"]
+    readonly_fields = ["total", "timeline"]
 
     total = money_column("total_minor", description="total")
+
+    @admin.display(description="timeline")
+    def timeline(self, obj) -> str:
+        """Its events across the contexts and what it waits for (the operator console)."""
+        return format_html(
+            '<a href="{}">events and handlers of this order, what it waits for</a>',
+            links.timeline_url(str(obj.id)),
+        )
+
     inlines = [OrderLineInline]

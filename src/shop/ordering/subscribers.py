@@ -6,7 +6,7 @@ from uuid import UUID
 
 from shop.billing.events import PaymentCaptured, PaymentFailed
 from shop.inventory.events import StockReservationFailed, StockReserved
-from shop.ordering.application import advance_order
+from shop.ordering.application import advance_order, waiting
 from shop.ordering.application.cancel_order import cancel_if_open
 from shop.ordering.application.cancel_overdue_orders import cancel_overdue_orders
 from shop.ordering.application.forget_idempotency_keys import forget_idempotency_keys
@@ -37,3 +37,5 @@ def register(wiring: Wiring) -> None:
     wiring.subscribe(PaymentFailed, when_billing_payment_failed_cancel_order)
     wiring.every(5.0, "cancel_overdue_orders", cancel_overdue_orders)
     wiring.every(3600.0, "forget_idempotency_keys", forget_idempotency_keys)
+    # What an order waits for, on the operator console's timeline.
+    wiring.expect(waiting.next_step)

@@ -15,6 +15,8 @@ from django.apps import AppConfig, apps
 from django.contrib import admin
 
 from shop.platform import topology
+from shop.platform.console import expectations
+from shop.platform.console.expectations import Expectation
 from shop.platform.events import admin as events_admin
 from shop.platform.events.bus import Handler, Store, bus
 from shop.platform.events.models import InboxMessage, OutboxMessage, SubjectSequence
@@ -22,7 +24,8 @@ from shop.platform.events.schedule import schedule
 
 
 class Wiring:
-    """What a context's `subscribers.register` is given: subscribe and schedule in its name."""
+    """What a context's `subscribers.register` is given: subscribe, schedule and say what its
+    aggregates wait for, in its name."""
 
     def __init__(self, context: str) -> None:
         self.context = context
@@ -33,6 +36,12 @@ class Wiring:
     def every(self, seconds: float, name: str, run: Callable[[], Any]) -> None:
         """A periodic job `<context>.<name>`, run only where the context is hosted."""
         schedule.every(seconds, f"{self.context}.{name}", run, context=self.context)
+
+    def expect(self, expecter: Callable[[str], Expectation | None]) -> None:
+        """What an aggregate of this context waits for, by subject id, for the operator
+        console's timeline (shop.platform.console.expectations); asked only where the
+        context is hosted."""
+        expectations.register(self.context, expecter)
 
 
 def wire(config: AppConfig) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -56,6 +57,18 @@ def get(
         query = query.filter(customer_id=customer_id)
     row = query.filter(id=order_id).first()
     return to_domain(row) if row else None
+
+
+def life_cycle(order_id: UUID) -> tuple[OrderStatus, datetime, datetime] | None:
+    """Where an order stands and since when: its status, when it was placed and when its
+    status last changed (None: no such order)."""
+    row = (
+        OrderRecord.objects.using(DATABASE)
+        .filter(id=order_id)
+        .values_list("status", "placed_at", "updated_at")
+        .first()
+    )
+    return (OrderStatus(row[0]), row[1], row[2]) if row else None
 
 
 def lines_json():

@@ -1,14 +1,18 @@
 """Admin views of every context's outbox and inbox: read-only, with a retry action.
 
 What an operator looks for comes first: for an inbox row its status, attempts, next
-attempt and last error; for an outbox row whether and when it was dispatched.
+attempt and last error; for an outbox row whether and when it was dispatched. Each row
+links to its subject's timeline in the operator console (shop.platform.console).
 """
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils.html import format_html
 
 from shop.platform.admin import ReadOnlyAdmin
+from shop.platform.console import links
+from shop.platform.console import timeline as timelines
 from shop.platform.events import operations
 from shop.platform.events.models import InboxStatus
 
@@ -22,6 +26,19 @@ def last_error(obj) -> str:
     return text if len(text) <= ERROR_PREVIEW else f"{text[: ERROR_PREVIEW - 1]}…"
 
 
+def timeline_column(event_id_field: str):
+    """A list column: the link to the row's subject's timeline, at the row's event."""
+
+    @admin.display(description="timeline")
+    def timeline(obj) -> str:
+        if not timelines.SUBJECT.fullmatch(obj.subject or ""):
+            return "-"
+        url = links.timeline_url(obj.subject, str(getattr(obj, event_id_field)))
+        return format_html('<a href="{}">timeline</a>', url)
+
+    return timeline
+
+
 class OutboxAdmin(ReadOnlyAdmin):
     list_display = [
         "dispatched_at",
@@ -31,6 +48,7 @@ class OutboxAdmin(ReadOnlyAdmin):
         "subject",
         "sequence",
         "created_at",
+        timeline_column("id"),
     ]
     list_filter = ["event_type", ("dispatched_at", admin.EmptyFieldListFilter)]
     search_fields = ["id", "subject"]
@@ -56,6 +74,7 @@ class InboxAdmin(ReadOnlyAdmin):
         "subject",
         "sequence",
         "received_at",
+        timeline_column("event_id"),
     ]
     list_filter = ["status", "handler", "event_type"]
     search_fields = ["event_id", "subject"]

@@ -78,6 +78,78 @@ def retry(
     return count
 
 
+def retry_row(store: Store, row_id: int) -> int:
+    """Make one dead or parked inbox row of `store` due again, as `retry` does for an event's
+    rows; 1 if it was dead or parked (an "(unhandled)" placeholder: if a handler now takes
+    it), else 0."""
+    rows = store.inbox.objects.using(store.alias).filter(
+        id=row_id, status__in=[InboxStatus.DEAD, InboxStatus.PARKED]
+    )
+    placeholder = rows.filter(handler=inbox.UNHANDLED).first()
+    if placeholder is None:
+        return rows.update(**revived())
+    if not inbox.redeliver_unhandled(store, placeholder):
+        return 0
+    placeholder.status = InboxStatus.DONE
+    placeholder.save(update_fields=["status"])
+    return 1
+
+
+@dataclass(frozen=True)
+class HandlerFailures:
+    """One handler's rows that are failing now: dead, parked, or pending after a failure."""
+
+    context: str
+    handler: str
+    dead: int
+    parked: int
+    retrying: int
+    failing_since: datetime | None
+
+    @property
+    def total(self) -> int:
+        return self.dead + self.parked + self.retrying
+
+
+def failing_handlers(
+    *, stores: list[Store] | None = None, limit: int = 10
+) -> list[HandlerFailures]:
+    """The handlers with the most failing rows, most first (one query per store).
+
+    A done row counts no more, however many attempts it took: only what waits now.
+    """
+    failing = []
+    for store in stores or bus.hosted_stores():
+        groups = (
+            store.inbox.objects.using(store.alias)
+            .filter(
+                Q(status__in=[InboxStatus.DEAD, InboxStatus.PARKED])
+                | Q(status=InboxStatus.PENDING, attempts__gt=0)
+            )
+            .values("handler")
+            .annotate(
+                dead=Count("id", filter=Q(status=InboxStatus.DEAD)),
+                parked=Count("id", filter=Q(status=InboxStatus.PARKED)),
+                retrying=Count("id", filter=Q(status=InboxStatus.PENDING)),
+                since=Min("failing_since"),
+            )
+            .order_by()
+        )
+        failing += [
+            HandlerFailures(
+                context=store.context,
+                handler=group["handler"],
+                dead=group["dead"],
+                parked=group["parked"],
+                retrying=group["retrying"],
+                failing_since=group["since"],
+            )
+            for group in groups
+        ]
+    failing.sort(key=lambda f: (-f.total, -f.dead, f.context, f.handler))
+    return failing[:limit]
+
+
 def revived() -> dict:
     """The fields of a dead or parked row made due again: every retry budget starts afresh."""
     return {

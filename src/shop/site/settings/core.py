@@ -25,7 +25,9 @@ CSRF_TRUSTED_ORIGINS = words("SHOP_CSRF_TRUSTED_ORIGINS")
 SHOP_CONTEXTS = ["catalog", "inventory", "ordering", "billing"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on the shop's admin site: Django's plus the operator console's pages
+    # (shop.platform.console).
+    "shop.platform.console.apps.ShopAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
