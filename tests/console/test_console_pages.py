@@ -204,8 +204,9 @@ def test_in_a_split_the_page_shows_the_hosted_contexts_rows_and_names_who_hosts_
         "This is service shop ; it hosts catalog, inventory, ordering, and only their rows" in words
     )
     assert (
-        "billing is hosted by service billing : its outbox and inbox rows are not shown here; "
-        "open this page on billing's admin." in words
+        "billing is hosted by service billing : its outbox and inbox rows are not shown here "
+        "(the admin is served only where identity is: on billing, manage.py events status and "
+        "events retry EVENT_ID read and retry them)." in words
     )
     assert f'data-handler="{CHARGE}" data-status="elsewhere"' in html(page)
     assert "hosted by service billing: its row is there" in words

@@ -204,7 +204,8 @@ def retry(request: HttpRequest, context: str, row_id: str) -> HttpResponse:
             request,
             "Hosted elsewhere",
             f"{context} is hosted by service {getattr(host, 'name', None) or '(none)'}, not by "
-            f"this one ({here.this}): retry its rows on that service's console.",
+            f"this one ({here.this}): retry its rows there, with `manage.py events retry "
+            "EVENT_ID`.",
             status=409,
         )
     if not row_id.isdigit() or len(row_id) > 19:
