@@ -58,15 +58,124 @@ def main() -> None:
         f"consumers: {', '.join(handlers)}; relays: {args.relays} ({args.relay_mode} each); "
         f"batch size {args.batch_size}; {args.per_subject} events per aggregate"
     )
-    header = f"{'events':>8} {'publish/s':>10} {'relay+handle events/s':>22} {'wall s':>8}"
+    from django.db import connections
+
+    from shop.platform.observability import statements
+
+    statements.install()  # counted in each process: SQL statements per event below
+    connections.close_all()  # those already open reconnect with the counter on
+    header = (
+        f"{'events':>8} {'publish/s':>10} {'CPU µs/ev':>10} {'stmts/ev':>9}"
+        f" {'relay+handle events/s':>22} {'CPU µs/ev':>10} {'stmts/ev':>9} {'wall s':>8}"
+    )
     say(header)
     say("-" * len(header))
     for n in args.events:
         _stores.empty_message_tables()
-        published = publish_events(probe, n, per_subject=args.per_subject, chunk=args.chunk)
-        drained = drain_all(n * len(handlers), relays=args.relays, mode=args.relay_mode)
+        with Meter(args) as publishing:
+            published = publish_events(probe, n, per_subject=args.per_subject, chunk=args.chunk)
+        with Meter(args) as draining:
+            drained = drain_all(
+                n * len(handlers), relays=args.relays, mode=args.relay_mode, meter=draining
+            )
         check_all_done(n, len(handlers))
-        say(f"{n:>8} {n / published:>10,.0f} {n / drained:>22,.0f} {published + drained:>8.2f}")
+        say(
+            f"{n:>8} {n / published:>10,.0f} {publishing.cpu * 1e6 / n:>10,.0f}"
+            f" {publishing.statements / n:>9.2f} {n / drained:>22,.0f}"
+            f" {draining.cpu * 1e6 / n:>10,.0f} {draining.statements / n:>9.2f}"
+            f" {published + drained:>8.2f}"
+        )
+    say(
+        "CPU: this script's and its relay processes' (user + system), and PostgreSQL's"
+        " backends on the benchmark database; statements: every one Django sent."
+    )
+
+
+def statement_total() -> float:
+    """SQL statements this process has sent since statements.install()."""
+    from shop.platform.observability.statements import STATEMENTS
+
+    return sum(
+        sample.value
+        for family in STATEMENTS.collect()
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    )
+
+
+class Meter:
+    """CPU seconds (this process, its relay processes, PostgreSQL's backends on the
+    benchmark database) and SQL statements, from enter to exit. PostgreSQL's share is read
+    from /proc for the backends pg_stat_activity lists, sampled every 0.2 s (a backend that
+    exits between two samples loses its last fraction)."""
+
+    def __init__(self, args) -> None:
+        self.dbname = args.database_url.rsplit("/", 1)[-1]
+        self.admin_url = args.admin_url
+        self.cpu = 0.0
+        self.statements = 0.0
+        self.children_statements = 0.0  # what relay processes sent, reported back
+
+    def __enter__(self) -> Meter:
+        from shop.platform.db.provisioning import admin_connect
+
+        self._admin = admin_connect(self.admin_url)
+        self._backends: dict[tuple[int, int], list[float]] = {}
+        self._sample()
+        self._own = _own_cpu()
+        self._statements = statement_total()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._every_fifth_of_a_second, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._done.set()
+        self._thread.join()
+        self._sample()
+        self._admin.close()
+        postgres = sum(last - first for first, last in self._backends.values())
+        self.cpu = _own_cpu() - self._own + postgres
+        self.statements = statement_total() - self._statements + self.children_statements
+
+    def _every_fifth_of_a_second(self) -> None:
+        while not self._done.wait(0.2):
+            self._sample()
+
+    def _sample(self) -> None:
+        pids = self._admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [self.dbname],
+        ).fetchall()
+        for (pid,) in pids:
+            stat = _proc_stat(pid)
+            if stat is None:
+                continue
+            started, used = stat
+            seen = self._backends.setdefault((pid, started), [used, used])
+            seen[1] = used
+
+
+def _own_cpu() -> float:
+    """User + system CPU seconds of this process and of its reaped children."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _proc_stat(pid: int) -> tuple[int, float] | None:
+    """(start time in ticks, CPU seconds used) of a live process."""
+    import os
+
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[19]), (int(fields[11]) + int(fields[12])) / ticks
 
 
 def parse_args() -> argparse.Namespace:
@@ -140,7 +249,7 @@ def publish_events(probe: type, n: int, *, per_subject: int, chunk: int) -> floa
     return time.perf_counter() - started
 
 
-def drain_all(expected_done: int, *, relays: int, mode: str) -> float:
+def drain_all(expected_done: int, *, relays: int, mode: str, meter: Meter) -> float:
     """Drain with `relays` concurrent drainers until `expected_done` inbox rows are done.
 
     Drainers are started first and wait for a go signal, as relays of running web
@@ -162,8 +271,10 @@ def drain_all(expected_done: int, *, relays: int, mode: str) -> float:
     else:
         fork = multiprocessing.get_context("fork")
         go = fork.Event()
+        counted = fork.Queue()
         drainers = [
-            fork.Process(target=_drain_until_done, args=(expected_done, go)) for _ in range(relays)
+            fork.Process(target=_drain_until_done, args=(expected_done, go, counted))
+            for _ in range(relays)
         ]
     for drainer in drainers:
         drainer.start()
@@ -174,16 +285,20 @@ def drain_all(expected_done: int, *, relays: int, mode: str) -> float:
         drainer.join()
         if getattr(drainer, "exitcode", 0) != 0:
             raise SystemExit(f"a relay process failed with exit code {drainer.exitcode}")
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    if mode != "thread":
+        meter.children_statements = sum(counted.get() for _ in drainers)
+    return elapsed
 
 
-def _drain_until_done(expected_done: int, go=None) -> None:
+def _drain_until_done(expected_done: int, go=None, counted=None) -> None:
     from django.db import connections
 
     from shop.platform.events.worker import drain
 
     if go is not None:
         go.wait()
+    before = statement_total()
     try:
         idle_since = time.monotonic()
         while True:
@@ -197,6 +312,8 @@ def _drain_until_done(expected_done: int, go=None) -> None:
             time.sleep(0.001)  # the rest is leased to another relay: let it finish
     finally:
         connections.close_all()
+        if counted is not None:  # a relay process: its statements go back to the parent
+            counted.put(statement_total() - before)
 
 
 def _done_rows() -> int:
