@@ -338,7 +338,7 @@ def default_topology(args, env: dict[str, str], transport: str, scratch: Path) -
     skus = seed_products(args.products)
     tokens = seed_customers(args.customers)
     port = free_port()
-    with TRANSPORTS[transport](args, scratch) as (extra_env, extra_processes):
+    with TRANSPORTS[transport](args, scratch, env) as (extra_env, extra_processes):
         server_env = {**env, **extra_env, "SHOP_EVENT_TRANSPORT": transport}
         server = start_gunicorn(args, server_env, port, scratch)
         try:
@@ -457,13 +457,17 @@ TOPOLOGIES = {"default": default_topology, "split": split_topology}
 
 
 @contextlib.contextmanager
-def inline(args, scratch: Path) -> Iterator[tuple[dict[str, str], list[subprocess.Popen]]]:
+def inline(
+    args, scratch: Path, base: dict[str, str]
+) -> Iterator[tuple[dict[str, str], list[subprocess.Popen]]]:
     """Inline: nothing besides the web processes, whose worker threads do the event work."""
     yield {}, []
 
 
 @contextlib.contextmanager
-def celery(args, scratch: Path) -> Iterator[tuple[dict[str, str], list[subprocess.Popen]]]:
+def celery(
+    args, scratch: Path, base: dict[str, str]
+) -> Iterator[tuple[dict[str, str], list[subprocess.Popen]]]:
     """Celery: a private redis-server and one `celery worker` (embedded beat) on every queue.
 
     The worker runs as production runs it (`Procfile`): prefork pool, acks late,
@@ -474,7 +478,8 @@ def celery(args, scratch: Path) -> Iterator[tuple[dict[str, str], list[subproces
     worker = None
     try:
         env = {"SHOP_REDIS_URL": redis.url}
-        worker = start_celery_worker(args, {**os.environ, **env}, scratch)
+        # The web processes' environment (the statement meter's included), and the broker.
+        worker = start_celery_worker(args, {**os.environ, **base, **env}, scratch)
         yield env, [worker, redis.process]
     finally:
         if worker is not None:

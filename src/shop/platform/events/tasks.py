@@ -146,7 +146,8 @@ def _handle_due(context: str, *, rounds: int) -> int:
     """Run up to `rounds` batches of `context`'s due handlers; how many were handled.
 
     Stops at the first batch that handles nothing (none is due, or another worker has
-    the inbox's turn and takes them). Between two batches, what the handlers published
+    the inbox's turn and takes them) or leaves nothing due (it was neither full nor cut
+    short by `batch_seconds`). Between two batches, what the handlers published
     is relayed, as the inline worker does between its rounds: a batch of slow handlers
     holds this process for long, and the relay its handlers' commits asked for would
     wait behind it in this worker's queues, holding the next step of each saga back.
@@ -157,9 +158,11 @@ def _handle_due(context: str, *, rounds: int) -> int:
         for turn in range(max(1, rounds)):
             if turn:
                 relay.relay(store)
-            done = inbox.process_due(store)
+            # The first batch takes the rows just written, without asking first whether
+            # any is due; sized, as the inline worker's, to what fits `batch_seconds`.
+            done, more = inbox.take_batch(store, probe=bool(turn), adaptive=True)
             handled += done
-            if not done:
+            if not (done and more):
                 break
     except Exception:  # the events are safe in the inbox: the next delivery or sweep runs them
         log.exception("handling an inbox failed; its rows wait for the sweep", context=context)
