@@ -100,7 +100,7 @@ def test_the_timeline_shows_each_event_in_time_order_with_its_outbox_and_handler
     words = text(page)
     assert "ordering.OrderPlaced from ordering, #1" in words
     assert "inventory.StockReserved from inventory, #1" in words
-    assert "2026-11-23 17:50:56 UTC" in words  # published, to the second
+    assert "2026-11-23 17:50:56.000000 UTC" in words  # published, to the microsecond
     for handler in (
         "inventory.when_ordering_order_placed_reserve_stock",
         "billing.when_ordering_order_placed_issue_invoice",
@@ -143,7 +143,7 @@ def test_a_pending_order_waits_for_inventory_since_it_was_placed_and_a_confirmed
         "the order is pending: waiting for inventory to hold its stock (inventory.StockReserved "
         "or inventory.StockReservationFailed)" in words
     )
-    assert "since 2026-11-23 17:50:56 UTC" in words  # placed_at
+    assert "since 2026-11-23 17:50:56.000000 UTC" in words  # placed_at
     assert "Waiting for the relay to dispatch ordering.OrderPlaced from ordering's outbox" in words
     assert "no row yet: the event is not dispatched" in words
 
