@@ -156,3 +156,32 @@ def event_worker(transactional_db):
     running = worker.start()
     yield running
     worker.stop()
+
+
+@pytest.fixture
+def log_lines():
+    """This process's log lines written during the test, as the JSON formatter writes them,
+    parsed."""
+    import io
+    import json
+    import logging
+
+    import structlog
+
+    from shop.platform.observability.logs import SHARED_PROCESSORS
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.JSONRenderer(),
+            ],
+            foreign_pre_chain=SHARED_PROCESSORS,
+        )
+    )
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.removeHandler(handler)

@@ -7,21 +7,16 @@ parked dead because the payment provider stayed down.
 
 from __future__ import annotations
 
-import io
-import json
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import structlog
 from django.contrib.auth import get_user_model
 
 from shop.ordering.infrastructure.models import OrderRecord
 from shop.platform.events import bus
 from shop.platform.events.models import InboxStatus
-from shop.platform.observability.logs import SHARED_PROCESSORS
 
 MOMENT = datetime(2026, 11, 23, 17, 50, 56, tzinfo=UTC)
 CHARGE = "billing.when_inventory_stock_reserved_charge_payment"
@@ -149,23 +144,3 @@ def staff(client):
     """A signed-in superuser: every console page, and every retry."""
     client.force_login(get_user_model().objects.create_superuser("operator", password=None))
     return client
-
-
-@pytest.fixture
-def log_lines():
-    """The JSON log lines written during the test, parsed."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.JSONRenderer(),
-            ],
-            foreign_pre_chain=SHARED_PROCESSORS,
-        )
-    )
-    root = logging.getLogger()
-    root.addHandler(handler)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    root.removeHandler(handler)

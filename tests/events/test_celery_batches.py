@@ -6,13 +6,9 @@ handlers; it never loses the message before the inbox holds every readable event
 
 from __future__ import annotations
 
-import io
-import json
-import logging
 from datetime import timedelta
 
 import pytest
-import structlog
 from celery.exceptions import Reject
 from django.db import OperationalError
 from django.test import override_settings
@@ -21,7 +17,6 @@ from shop.platform.events import bus, inbox, redelivery, tasks, worker
 from shop.platform.events.models import InboxStatus
 from shop.platform.events.relay import relay
 from shop.platform.events.tasks import CeleryTransport, deliver, deliver_batch
-from shop.platform.observability.logs import SHARED_PROCESSORS
 
 from .conftest import FAST_RETRIES, bump, count
 
@@ -55,25 +50,6 @@ def inserts(monkeypatch):
 
     monkeypatch.setattr(inbox, "accept_many", accept_many)
     return calls
-
-
-@pytest.fixture
-def log_lines():
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.JSONRenderer(),
-            ],
-            foreign_pre_chain=SHARED_PROCESSORS,
-        )
-    )
-    root = logging.getLogger()
-    root.addHandler(handler)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    root.removeHandler(handler)
 
 
 def test_a_batch_is_written_with_one_insert_and_each_of_its_events_is_handled(

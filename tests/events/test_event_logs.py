@@ -9,13 +9,9 @@ every event id and correlation id in it.
 from __future__ import annotations
 
 import ast
-import io
-import json
-import logging
 from pathlib import Path
 
 import pytest
-import structlog
 from django.test import override_settings
 
 from shop.platform.events import RetryLater, Unavailable, bus
@@ -23,7 +19,6 @@ from shop.platform.events.models import InboxStatus
 from shop.platform.events.relay import relay
 from shop.platform.events.transports import TRANSPORTS
 from shop.platform.events.worker import drain
-from shop.platform.observability.logs import SHARED_PROCESSORS
 
 from .conftest import FAST_RETRIES
 
@@ -31,25 +26,6 @@ pytestmark = pytest.mark.django_db(databases="__all__")
 
 EVENTS = Path(__file__).resolve().parents[2] / "src" / "shop" / "platform" / "events"
 ROW_FIELDS = {"event_id", "event_type", "event_source", "context", "handler", "correlation_id"}
-
-
-@pytest.fixture
-def log_lines():
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.JSONRenderer(),
-            ],
-            foreign_pre_chain=SHARED_PROCESSORS,
-        )
-    )
-    root = logging.getLogger()
-    root.addHandler(handler)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    root.removeHandler(handler)
 
 
 def story(lines: list[dict], correlation_id: str) -> list[dict]:

@@ -7,9 +7,7 @@ the run; `spans` records only during its test, and instruments Django only for t
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -32,7 +30,6 @@ from shop.catalog import api as catalog
 from shop.inventory import api as inventory
 from shop.ordering import api as ordering
 from shop.platform.events import bus, worker
-from shop.platform.observability.logs import SHARED_PROCESSORS
 
 ROOT = Path(__file__).resolve().parents[2]
 DB = pytest.mark.django_db(transaction=True, databases="__all__")
@@ -251,26 +248,6 @@ print(json.dumps({
 
 
 # --- logs ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def log_lines():
-    """This process's log lines as the JSON formatter writes them, parsed."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.JSONRenderer(),
-            ],
-            foreign_pre_chain=SHARED_PROCESSORS,
-        )
-    )
-    root = logging.getLogger()
-    root.addHandler(handler)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    root.removeHandler(handler)
 
 
 def request_lines(lines: list[dict]) -> list[dict]:
