@@ -50,8 +50,15 @@ def _missing(what: str) -> None:
     pytest.skip(f"needs {what}: {INSTALL_HINT}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Any]:
+    """Chromium for one test, stopped before the test's database is flushed.
+
+    Playwright's synchronous API runs an event loop in this thread while it is started, so
+    Django refuses the test's own ORM calls unless DJANGO_ALLOW_ASYNC_UNSAFE is set; they
+    are synchronous and safe here. It is set for the browser's lifetime only: left set, it
+    would reach later tests' subprocesses (`check --deploy` refuses it).
+    """
     binary = chromium_binary()
     if binary is None:
         _missing("Chromium")
@@ -59,15 +66,16 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _missing("Playwright (requirements/dev.txt)")
-    # Playwright's synchronous API runs an event loop in this thread; the tests' own ORM
-    # calls (setting up users, reading rows) are synchronous and safe here.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        # As root (CI's container) Chromium refuses to start with its sandbox.
-        args = ["--no-sandbox"] if os.geteuid() == 0 else []
-        launched = playwright.chromium.launch(executable_path=binary, args=args)
-        yield launched
-        launched.close()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            # As root (CI's container) Chromium refuses to start with its sandbox.
+            args = ["--no-sandbox"] if os.geteuid() == 0 else []
+            launched = playwright.chromium.launch(executable_path=binary, args=args)
+            yield launched
+            launched.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
