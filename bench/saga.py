@@ -97,7 +97,14 @@ DEFAULT_URL = "postgresql://127.0.0.1:5432/shop_bench_saga"
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
 SETTLED = ("confirmed", "cancelled")
-SHOP_HOSTS = ["identity", "catalog", "inventory", "ordering"]
+
+
+def shop_hosts() -> list[str]:
+    """What service `shop` hosts in the split: identity and every context but billing (read
+    from the settings, so a context added by startcontext goes with them)."""
+    from django.conf import settings
+
+    return ["identity", *(c for c in settings.SHOP_CONTEXTS if c != "billing")]
 
 
 def main() -> None:
@@ -170,7 +177,7 @@ def proxied(args, topology: str, shop: Started, scratch: Path):
     ports = {"shop": shop.port, "billing": shop.ports.get("billing") or free_port()}
     target = scratch / "proxy-split.toml"
     target.write_text(
-        f'[services.shop]\nhosts = {json.dumps(SHOP_HOSTS)}\nurl = "http://127.0.0.1:{ports["shop"]}"\n'
+        f'[services.shop]\nhosts = {json.dumps(shop_hosts())}\nurl = "http://127.0.0.1:{ports["shop"]}"\n'
         f'[services.billing]\nhosts = ["billing"]\nurl = "http://127.0.0.1:{ports["billing"]}"\n'
     )
     port = free_port()
@@ -366,7 +373,7 @@ def split_topology(args, env: dict[str, str], transport: str, scratch: Path) -> 
     billing_store = urlunsplit(urlsplit(args.database_url)._replace(path=f"/{databases[1]}"))
     topology = scratch / "split.toml"
     topology.write_text(
-        f"[services.shop]\nhosts = {json.dumps(SHOP_HOSTS)}\n"
+        f"[services.shop]\nhosts = {json.dumps(shop_hosts())}\n"
         f'url = "http://127.0.0.1:{ports["shop"]}"\n'
         f'[services.billing]\nhosts = ["billing"]\nurl = "http://127.0.0.1:{ports["billing"]}"\n'
         f'[stores]\nbilling = "{billing_store}"\n'

@@ -179,6 +179,7 @@ case "$what" in
 all)
     [ "$#" -eq 0 ] || die "'all' takes no arguments (got: $*)"
     autostart_from_processes
+    metrics_dir keep  # provisioning and migrating may write samples too: the directory first
     prepare_database
     metrics_dir reset
     command -v supervisord >/dev/null 2>&1 || die "no supervisord on PATH"
@@ -202,6 +203,7 @@ all)
     exit "$status"
     ;;
 web | worker | beat)
+    metrics_dir keep
     prepare_database
     metrics_dir reset
     line=$(procfile_line "$what")

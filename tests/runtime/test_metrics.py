@@ -255,3 +255,24 @@ def test_statement_kinds():
     assert kind_of("WITH x AS (SELECT 1) SELECT * FROM x") == "with"
     assert kind_of("VACUUM") == "other"
     assert kind_of("") == "other"
+
+
+def test_a_statement_runs_even_when_its_count_cannot_be_written(monkeypatch):
+    """Multiprocess mode writes counts to files; a missing directory loses the count only."""
+    from shop.platform.observability import statements
+
+    class Unwritable:
+        def inc(self):
+            raise FileNotFoundError("no such directory")
+
+    monkeypatch.setattr(statements, "_counter", lambda alias, kind: Unwritable())
+    ran = []
+    connection = type("Connection", (), {"alias": "ordering"})()
+    result = statements.count(
+        lambda *args: ran.append(args) or "rows",
+        "SELECT 1",
+        None,
+        False,
+        {"connection": connection},
+    )
+    assert (result, len(ran)) == ("rows", 1)
