@@ -65,6 +65,12 @@ class EventBus:
     def subscriptions_to(self, event_type: str) -> list[Subscription]:
         return list(self._by_type.get(event_type, ()))
 
+    def consumers(self, event_type: str) -> list[str]:
+        """The contexts subscribed to `event_type`, each to get one copy (none: the event
+        has nowhere to go). The same in every process of a release: every context's
+        wiring is loaded everywhere, hosted or not."""
+        return sorted({sub.context for sub in self._by_type.get(event_type, ())})
+
     def subscription(self, name: str) -> Subscription | None:
         return self._by_name.get(name)
 

@@ -46,7 +46,7 @@ def publish(event: Any) -> dict[str, Any]:
     # never claimed, never relayed. Subscribers are the same in every process of a
     # release (every context's wiring is loaded everywhere, hosted or not).
     now = timezone.now()
-    dispatched_at = None if consumers(event.event_type) else now
+    dispatched_at = None if bus.consumers(event.event_type) else now
     if connection.vendor == "postgresql":
         envelope["sequence"] = _store_numbered(store, event, envelope, now, dispatched_at)
     else:
@@ -66,11 +66,6 @@ def publish(event: Any) -> dict[str, Any]:
 
         transaction.on_commit(functools.partial(nudge, store.context), using=store.alias)
     return envelope
-
-
-def consumers(event_type: str) -> list[str]:
-    """The contexts subscribed to `event_type`, each to get one copy."""
-    return sorted({sub.context for sub in bus.subscriptions_to(event_type)})
 
 
 def _store_numbered(store, event, envelope: dict, now, dispatched_at) -> int:

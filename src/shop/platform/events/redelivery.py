@@ -35,7 +35,6 @@ from django.utils import timezone
 
 from shop.platform.events import arrivals
 from shop.platform.events.bus import Store, bus
-from shop.platform.events.relay import consumers
 from shop.platform.events.settings import event_settings
 from shop.platform.events.transports import transport
 from shop.platform.observability import logs
@@ -136,7 +135,7 @@ def _redeliver_from(store: Store, *, since: datetime, until: datetime) -> tuple[
 def _send_missing(store: Store, rows: list[tuple]) -> tuple[int, bool]:
     wanted: dict[str, set] = defaultdict(set)  # consuming context -> event ids
     for event_id, event_type in rows:
-        for context in consumers(event_type):
+        for context in bus.consumers(event_type):
             wanted[context].add(event_id)
     missing: dict[str, set] = {}
     complete = True

@@ -23,9 +23,8 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from shop.platform.events.bus import Store
+from shop.platform.events.bus import Store, bus
 from shop.platform.events.inbox import backoff, prefer_index_order
-from shop.platform.events.publishing import consumers
 from shop.platform.events.settings import event_settings
 from shop.platform.events.transports import transport
 from shop.platform.observability import logs
@@ -133,7 +132,7 @@ def relay(
         id__in=[row.id for row in batch], locked_by=owner
     )
     try:
-        transport().send_batch([(row.envelope, consumers(row.event_type)) for row in batch])
+        transport().send_batch([(row.envelope, bus.consumers(row.event_type)) for row in batch])
     except Exception as exc:  # broker or a consumer store down: try again after a backoff
         attempts = max(row.attempts for row in batch) + 1
         rows.update(
