@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connections
 
-from shop.platform.events import bus
-from shop.platform.events.known import known
+from shop.platform.events import bus, known
 from shop.platform.events.worker import drain, drain_known
 
 from .conftest import bump, count
@@ -28,7 +27,7 @@ def statements():
 
         connections[alias].execute_wrappers.append(record)
         wrappers.append((alias, record))
-    known.take_outboxes(), known.take_inboxes()  # nothing left over from another test
+    known.outboxes.take(), known.inboxes.take()  # nothing left over from another test
     yield sent
     for alias, record in wrappers:
         connections[alias].execute_wrappers.remove(record)
@@ -46,7 +45,7 @@ def test_a_committed_event_is_relayed_and_handled_without_touching_idle_stores(
     drain_known()
     assert count("APPLIED") == 1
     assert set(statements) == {"catalog", "inventory"}  # not ordering's, not billing's
-    assert known.take_outboxes() == set() and known.take_inboxes() == set()
+    assert known.outboxes.take() == set() and known.inboxes.take() == set()
 
 
 def test_what_no_nudge_announced_waits_for_the_sweep(subscriptions, emit, statements):
@@ -55,7 +54,7 @@ def test_what_no_nudge_announced_waits_for_the_sweep(subscriptions, emit, statem
 
     subscriptions(when_catalog_probe_happened_bump)
     emit()
-    known.take_outboxes()  # as if another process had committed it
+    known.outboxes.take()  # as if another process had committed it
     drain_known()
     assert count("APPLIED") == 0
     drain()  # the sweep looks at every store

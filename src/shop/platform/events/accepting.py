@@ -14,8 +14,8 @@ from typing import Any
 
 from django.db import connections
 
+from shop.platform.events import known
 from shop.platform.events.bus import Store, bus
-from shop.platform.events.known import known
 from shop.platform.events.models import InboxStatus
 
 UNHANDLED = "(unhandled)"
@@ -31,7 +31,7 @@ def accept_many(envelopes: Iterable[dict[str, Any]], context: str) -> None:
     rows = [row for envelope in envelopes for row in rows_for(store, envelope)]
     insert_new(store, rows)
     if rows:
-        known.inbox(context)  # this process's inline worker handles them next
+        known.inboxes.mark(context)  # this process's inline worker handles them next
 
 
 def rows_for(store: Store, envelope: dict[str, Any]) -> list[dict[str, Any]]:

@@ -12,29 +12,22 @@ from __future__ import annotations
 import threading
 
 
-class KnownWork:
+class Marked:
+    """Contexts marked as having work, taken all at once by the worker."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._outboxes: set[str] = set()
-        self._inboxes: set[str] = set()
+        self._contexts: set[str] = set()
 
-    def outbox(self, context: str) -> None:
+    def mark(self, context: str) -> None:
         with self._lock:
-            self._outboxes.add(context)
+            self._contexts.add(context)
 
-    def inbox(self, context: str) -> None:
+    def take(self) -> set[str]:
         with self._lock:
-            self._inboxes.add(context)
-
-    def take_outboxes(self) -> set[str]:
-        with self._lock:
-            taken, self._outboxes = self._outboxes, set()
-        return taken
-
-    def take_inboxes(self) -> set[str]:
-        with self._lock:
-            taken, self._inboxes = self._inboxes, set()
+            taken, self._contexts = self._contexts, set()
         return taken
 
 
-known = KnownWork()
+outboxes = Marked()  # committed to: to relay
+inboxes = Marked()  # just written into by the inline transport: to handle

@@ -16,9 +16,8 @@ import time
 import structlog
 from django.db import close_old_connections, connections
 
-from shop.platform.events import inbox, relay
+from shop.platform.events import inbox, known, relay
 from shop.platform.events.bus import bus
-from shop.platform.events.known import known
 from shop.platform.events.schedule import schedule
 from shop.platform.events.settings import event_settings
 
@@ -58,7 +57,7 @@ def drain_known(*, max_rounds: int = 100) -> int:
     again_outboxes: set[str] = set()
     again_inboxes: set[str] = set()
     for _ in range(max_rounds):
-        outboxes = known.take_outboxes() | again_outboxes
+        outboxes = known.outboxes.take() | again_outboxes
         again_outboxes = set()
         for context in sorted(outboxes):
             if (store := stores.get(context)) is not None:
@@ -66,7 +65,7 @@ def drain_known(*, max_rounds: int = 100) -> int:
                 total += moved
                 if moved >= limit:
                     again_outboxes.add(context)
-        inboxes = known.take_inboxes() | again_inboxes
+        inboxes = known.inboxes.take() | again_inboxes
         again_inboxes = set()
         for context in sorted(inboxes):
             if (store := stores.get(context)) is not None:
@@ -164,7 +163,7 @@ def nudge(context: str | None = None) -> None:
         _celery_nudger().send(context)
         return
     for store_context in [context] if context else list(bus.stores):
-        known.outbox(store_context)
+        known.outboxes.mark(store_context)
     if _worker is not None:
         _worker.wake.set()
 
